@@ -1,0 +1,150 @@
+"""DCGAN generator and discriminator (Radford et al. 2015).
+
+The architecture guidelines of the paper: no pooling (strided convolutions in
+D, fractionally-strided ones in G), batch normalization in both networks
+(not on G's output nor on D's input layer), no fully connected hidden layers,
+ReLU in G with a tanh output, LeakyReLU(0.2) in D. The projection of z and
+the final score are the only dense layers, as in the paper.
+
+Reference:
+    Radford, Metz & Chintala, "Unsupervised Representation Learning with Deep
+    Convolutional Generative Adversarial Networks", ICLR 2016.
+"""
+
+import keras
+from keras import layers
+
+from keras_gan.architectures.common import check_image_shape
+from keras_gan.architectures.common import label_input
+from keras_gan.architectures.common import label_map
+
+__all__ = ["dcgan_generator", "dcgan_discriminator", "upsampling_plan"]
+
+# The smallest feature map the generator starts from and D ends at.
+_MAX_BASE = 7
+
+
+def upsampling_plan(image_shape):
+    """Returns `(base_height, base_width, num_upsamplings)` for an image shape.
+
+    The generator starts from a `base` map of side at most 7 and doubles it
+    `num_upsamplings` times; the discriminator halves in the same steps.
+
+    Raises:
+        ValueError: if no such plan exists (a side not divisible by a power
+            of two that brings it to 7 or less).
+    """
+    height, width, _ = check_image_shape(image_shape)
+    steps = 0
+    while max(height, width) > _MAX_BASE and height % 2 == 0 and width % 2 == 0:
+        height, width, steps = height // 2, width // 2, steps + 1
+    if steps == 0 or max(height, width) > _MAX_BASE:
+        raise ValueError(
+            "The default DCGAN architecture cannot produce "
+            f"image_shape={tuple(image_shape)}: height and width must both "
+            "halve evenly down to 7 pixels or less (e.g. 28, 32, 48, 64, 128). "
+            "Resize the data (data.load(..., image_size=...)) or pass your own "
+            "generator= and discriminator= models."
+        )
+    return height, width, steps
+
+
+def dcgan_generator(
+    image_shape=(28, 28, 1), latent_dim=100, width=64, num_classes=None, name=None
+):
+    """Builds the DCGAN generator: z (and an optional label) -> images in [-1, 1].
+
+    Args:
+        image_shape: tuple. `(height, width, channels)` of the output.
+            Defaults to `(28, 28, 1)`.
+        latent_dim: int. Size of z. Defaults to 100.
+        width: int. Channels of the last hidden layer; each earlier layer has
+            twice as many. Defaults to 64.
+        num_classes: int or None. If set, the generator is conditional: it
+            takes `[z, labels]` and embeds the label next to z. Defaults to None.
+        name: str. Model name. Defaults to "generator".
+
+    Example:
+    >>> g = dcgan_generator((28, 28, 1), latent_dim=16, width=8)
+    >>> g.output_shape
+    (None, 28, 28, 1)
+    """
+    base_h, base_w, steps = upsampling_plan(image_shape)
+    channels = image_shape[-1]
+    z = keras.Input((latent_dim,), name="z")
+    inputs, x = [z], z
+    if num_classes is not None:
+        labels, embedded = label_input(num_classes, latent_dim)
+        inputs.append(labels)
+        x = layers.Concatenate()([z, embedded])
+    filters = width * 2 ** (steps - 1)
+    x = layers.Dense(base_h * base_w * filters, use_bias=False)(x)
+    x = layers.Reshape((base_h, base_w, filters))(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    for _ in range(steps - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(channels, 4, 2, padding="same")(x)
+    # Activation in float32 so outputs stay in [-1, 1] under mixed precision.
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(
+        inputs if len(inputs) > 1 else z, images, name=name or "generator"
+    )
+
+
+def dcgan_discriminator(
+    image_shape=(28, 28, 1),
+    width=64,
+    num_classes=None,
+    normalization="batch",
+    name=None,
+):
+    """Builds the DCGAN discriminator: images (and labels) -> one logit each.
+
+    Args:
+        image_shape: tuple. `(height, width, channels)` of the input.
+            Defaults to `(28, 28, 1)`.
+        width: int. Filters of the first convolution, doubled at each
+            downsampling. Defaults to 64.
+        num_classes: int or None. If set, D takes `[images, labels]`; the
+            label is embedded as an extra input channel. Defaults to None.
+        normalization: str. "batch" (DCGAN), "layer" (for critics with a
+            gradient penalty, which must not mix samples in a batch) or
+            "none". Defaults to "batch".
+        name: str. Model name. Defaults to "discriminator".
+
+    Example:
+    >>> d = dcgan_discriminator((32, 32, 3), width=8)
+    >>> d.output_shape
+    (None, 1)
+    """
+    if normalization not in ("batch", "layer", "none"):
+        raise ValueError(
+            'normalization must be "batch", "layer" or "none". '
+            f"Received: normalization={normalization!r}"
+        )
+    _, _, steps = upsampling_plan(image_shape)
+    images = keras.Input(tuple(image_shape), name="images")
+    inputs, x = [images], images
+    if num_classes is not None:
+        labels, label_channel = label_map(num_classes, image_shape)
+        inputs.append(labels)
+        x = layers.Concatenate()([images, label_channel])
+    filters = width
+    for step in range(steps):
+        x = layers.Conv2D(filters, 4, 2, padding="same", use_bias=step == 0)(x)
+        # The paper leaves D's input layer without batch normalization.
+        if step > 0 and normalization == "batch":
+            x = layers.BatchNormalization()(x)
+        elif step > 0 and normalization == "layer":
+            x = layers.LayerNormalization()(x)
+        x = layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    x = layers.Flatten()(x)
+    logits = layers.Dense(1, dtype="float32", name="logits")(x)
+    return keras.Model(
+        inputs if len(inputs) > 1 else images, logits, name=name or "discriminator"
+    )

@@ -1,0 +1,421 @@
+"""The GAN base class: the adversarial game as a `keras.Model`."""
+
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import ops
+
+from keras_gan import losses as losses_lib
+from keras_gan.architectures import mlp_discriminator
+from keras_gan.architectures import mlp_generator
+from keras_gan.architectures.common import check_image_shape
+from keras_gan.architectures.common import check_positive_int
+
+# Loss families whose discriminator output is a logit of "real"; for these
+# the tracked d_real / d_fake are probabilities, otherwise raw scores.
+_PROBABILISTIC = ("minimax", "non_saturating", "saturating")
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(keras.Model):
+    """Generative adversarial network trained with `fit`.
+
+    Each `train_step` first updates the discriminator D on a real batch
+    (label 1) and a generated batch (label 0), then updates the generator G
+    to make D call its samples real, each with its own `tf.GradientTape`.
+    With no networks given, builds the multilayer perceptrons of the original
+    paper; subclasses change the default networks, losses and optimizers.
+
+    Tracked metrics: `d_loss`, `g_loss`, and `d_real` / `d_fake`, the mean
+    of D(x) and D(G(z)) (probabilities for the minimax losses, so the game's
+    equilibrium D = 1/2 can be watched; raw scores for the other losses).
+
+    Args:
+        generator: keras.Model or None. Maps z of shape `(batch, latent_dim)`
+            (and int labels for conditional models) to images in [-1, 1].
+            Defaults to the class's default architecture.
+        discriminator: keras.Model or None. Maps images (and labels) to one
+            logit per sample. Defaults to the class's default architecture.
+        image_shape: tuple. `(height, width, channels)` for the default
+            networks; read from `generator` when one is given. Defaults to
+            `(28, 28, 1)`.
+        latent_dim: int. Size of z; read from `generator` when one is given.
+            Defaults to 100.
+        seed: int or None. Seeds the model's noise generator, so two models
+            built and trained with the same seed draw the same noise.
+
+    Example:
+    >>> import numpy as np
+    >>> gan = GAN(image_shape=(28, 28, 1), latent_dim=8)
+    >>> gan.compile()
+    >>> x = np.random.uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    >>> history = gan.fit(x, batch_size=32, epochs=1, verbose=0)
+    >>> gan.generate(4, seed=0).shape
+    (4, 28, 28, 1)
+
+    Reference:
+        Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+    """
+
+    default_loss = "non_saturating"
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        seed=None,
+        num_classes=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if num_classes is not None:
+            check_positive_int("num_classes", num_classes)
+        self.num_classes = num_classes
+        if generator is None:
+            self.image_shape = check_image_shape(image_shape)
+            self.latent_dim = check_positive_int("latent_dim", latent_dim)
+            generator = self.build_generator()
+        else:
+            self._check_network("generator", generator)
+            self.latent_dim = int(generator.inputs[0].shape[-1])
+            self.image_shape = tuple(int(s) for s in generator.outputs[0].shape[1:])
+        if discriminator is None:
+            discriminator = self.build_discriminator()
+        else:
+            self._check_network("discriminator", discriminator)
+        self._check_pair(generator, discriminator)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # === Metric trackers ===
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self._penalty_trackers = {}
+        self.built = True
+
+    # === Default networks (overridden by subclasses) ===
+    def build_generator(self):
+        return mlp_generator(
+            self.image_shape, self.latent_dim, num_classes=self.num_classes
+        )
+
+    def build_discriminator(self):
+        return mlp_discriminator(self.image_shape, num_classes=self.num_classes)
+
+    def default_optimizers(self):
+        """Returns fresh `(d_optimizer, g_optimizer)` used when none are given."""
+        # Radford et al.'s settings; they train the MLP GAN reliably too.
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    def _check_network(self, role, network):
+        if not isinstance(network, keras.Model):
+            raise ValueError(
+                f"{role} must be a keras.Model. Received: {role}={network!r}"
+            )
+        expected = 1 if self.num_classes is None else 2
+        if len(network.inputs) != expected:
+            kind = "conditional" if self.num_classes else "unconditional"
+            want = "two inputs (data, labels)" if expected == 2 else "one input"
+            raise ValueError(
+                f"A {kind} {type(self).__name__} needs a {role} with {want}; "
+                f"the given one has {len(network.inputs)}. Received: "
+                f"{role}={network.name!r}"
+            )
+
+    def _check_pair(self, generator, discriminator):
+        d_shape = tuple(discriminator.inputs[0].shape[1:])
+        if d_shape != tuple(self.image_shape):
+            raise ValueError(
+                f"The generator makes images of shape {tuple(self.image_shape)} "
+                f"but the discriminator takes {d_shape}; build both for the "
+                "same image shape."
+            )
+        if tuple(discriminator.outputs[0].shape[1:]) not in ((1,), ()):
+            raise ValueError(
+                "The discriminator must output one score per sample, shape "
+                f"(batch, 1). Received output shape "
+                f"{tuple(discriminator.outputs[0].shape)}."
+            )
+
+    # === Compile ===
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        loss=None,
+        discriminator_loss=None,
+        generator_loss=None,
+        **kwargs,
+    ):
+        """Configures training.
+
+        Args:
+            d_optimizer: keras.optimizers.Optimizer or None. Defaults to the
+                class's paper setting (`default_optimizers()`).
+            g_optimizer: keras.optimizers.Optimizer or None. Same default.
+            loss: str or None. A loss family of `keras_gan.losses`:
+                "non_saturating", "saturating", "wasserstein", "hinge",
+                "least_squares". Defaults to the class's `default_loss`.
+            discriminator_loss: callable or None. `fn(real_logits,
+                fake_logits) -> scalar`; overrides the family's.
+            generator_loss: callable or None. `fn(fake_logits) -> scalar`;
+                overrides the family's.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        # No Keras-level optimizer: each network has its own below.
+        super().compile(optimizer=None, **kwargs)
+        defaults = self.default_optimizers()
+        self.d_optimizer = keras.optimizers.get(d_optimizer or defaults[0])
+        self.g_optimizer = keras.optimizers.get(g_optimizer or defaults[1])
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two optimizer objects: "
+                "each keeps its own state for its own network."
+            )
+        self.loss_name = loss or self.default_loss
+        d_fn, g_fn = losses_lib.get_losses(self.loss_name)
+        self.discriminator_loss = discriminator_loss or d_fn
+        self.generator_loss = generator_loss or g_fn
+        self._custom_losses = (discriminator_loss, generator_loss)
+        self._compile_kwargs = {
+            k: v
+            for k, v in kwargs.items()
+            if k in ("jit_compile", "steps_per_execution", "run_eagerly")
+        }
+        # Build the optimizer state now so that weights saved by
+        # BackupAndRestore or a .keras file load into it before training.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        d_loss, g_loss = self._custom_losses
+        ser = keras.saving.serialize_keras_object
+        return {
+            "d_optimizer": ser(self.d_optimizer),
+            "g_optimizer": ser(self.g_optimizer),
+            "loss": self.loss_name,
+            "discriminator_loss": ser(d_loss) if d_loss else None,
+            "generator_loss": ser(g_loss) if g_loss else None,
+            **self._compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        des = keras.saving.deserialize_keras_object
+        for key in ("d_optimizer", "g_optimizer", "discriminator_loss", "generator_loss"):
+            if config.get(key) is not None:
+                config[key] = des(config[key])
+        self.compile(**config)
+
+    # === Training ===
+    @property
+    def metrics(self):
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.d_real_tracker,
+            self.d_fake_tracker,
+            *self._penalty_trackers.values(),
+        ]
+
+    def sample_latent(self, batch_size):
+        """Draws z ~ N(0, I) from the model's own seed generator."""
+        return keras.random.normal(
+            (batch_size, self.latent_dim), seed=self.seed_generator
+        )
+
+    def _generator_inputs(self, z, labels):
+        return z if self.num_classes is None else [z, labels]
+
+    def _discriminate(self, images, labels, training=True):
+        inputs = images if self.num_classes is None else [images, labels]
+        return self.discriminator(inputs, training=training)
+
+    def _unpack(self, data):
+        if isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        if self.num_classes is not None and labels is None:
+            raise ValueError(
+                f"{type(self).__name__} is conditional and needs (images, "
+                "labels) batches; load the data with with_labels=True."
+            )
+        if labels is not None:
+            labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+        return images, labels
+
+    def _scores(self, logits):
+        logits = ops.cast(logits, "float32")
+        if self.loss_name in _PROBABILISTIC:
+            return ops.sigmoid(logits)
+        return logits
+
+    def discriminator_penalty(self, real, fake, labels):
+        """Extra discriminator loss terms as `{metric_name: value}`."""
+        return {}
+
+    def after_discriminator_step(self):
+        """Called after each discriminator update (e.g. weight clipping)."""
+
+    def generator_turn(self):
+        """A boolean tensor: whether this step also updates G (None: always)."""
+        return None
+
+    def train_step(self, data):
+        real, labels = self._unpack(data)
+        batch_size = ops.shape(real)[0]
+
+        # 1) Discriminator: real batch labelled 1, generated batch labelled 0.
+        z = self.sample_latent(batch_size)
+        turn = self.generator_turn()
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._generator_inputs(z, labels), training=True)
+            real_logits = self._discriminate(real, labels)
+            fake_logits = self._discriminate(fake, labels)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+            penalties = self.discriminator_penalty(real, fake, labels)
+            total = d_loss + sum(penalties.values()) if penalties else d_loss
+        d_vars = self.discriminator.trainable_variables
+        self.d_optimizer.apply(tape.gradient(total, d_vars), d_vars)
+        self.after_discriminator_step()
+        self.d_loss_tracker.update_state(d_loss)
+        self.d_real_tracker.update_state(ops.mean(self._scores(real_logits)))
+        self.d_fake_tracker.update_state(ops.mean(self._scores(fake_logits)))
+        for name, value in penalties.items():
+            self._penalty_trackers[name].update_state(value)
+
+        # 2) Generator: make D call fresh samples real.
+        if turn is None:
+            self._generator_step(batch_size, labels)
+        else:
+            tf.cond(
+                turn,
+                lambda: self._generator_step(batch_size, labels),
+                lambda: tf.constant(0.0),
+            )
+        return {m.name: m.result() for m in self.metrics}
+
+    def _generator_step(self, batch_size, labels):
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._generator_inputs(z, labels), training=True)
+            fake_logits = self._discriminate(fake, labels)
+            g_loss = self.generator_loss(fake_logits)
+        g_vars = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, g_vars), g_vars)
+        self.g_loss_tracker.update_state(g_loss)
+        return tf.constant(0.0)
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    # === Sampling ===
+    def default_labels(self, num):
+        """Labels used when `generate` gets none: 0, 1, ..., cycling."""
+        return np.arange(num, dtype="int32") % self.num_classes
+
+    def generate(self, num, seed=None, labels=None, batch_size=256):
+        """Generates `num` images in [-1, 1] as a float32 numpy array.
+
+        Args:
+            num: int. Number of images.
+            seed: int or None. With an int, z is drawn with stateless random
+                ops: the same seed and weights give the same images, also
+                after `save` and `keras.models.load_model`.
+            labels: int array of shape `(num,)` or None. Classes to draw, for
+                conditional models; defaults to `0, 1, ...` cycling.
+            batch_size: int. Images generated per call of the generator.
+        """
+        check_positive_int("num", num)
+        z = keras.random.normal((num, self.latent_dim), seed=seed)
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(
+                    f"{type(self).__name__} is unconditional and takes no "
+                    "labels; pass labels=None."
+                )
+        else:
+            labels = self.default_labels(num) if labels is None else labels
+            labels = ops.convert_to_tensor(self.check_labels(labels, num))
+        outputs = []
+        for start in range(0, num, batch_size):
+            stop = min(start + batch_size, num)
+            inputs = self._generator_inputs(
+                z[start:stop], None if labels is None else labels[start:stop]
+            )
+            outputs.append(ops.convert_to_numpy(self.generator(inputs, training=False)))
+        return np.concatenate(outputs).astype("float32")
+
+    def check_labels(self, labels, num):
+        labels = np.asarray(labels)
+        if labels.shape != (num,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"labels must be {num} integer class ids, shape ({num},). "
+                f"Received: labels with shape {labels.shape} and dtype {labels.dtype}"
+            )
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"labels must lie in [0, {self.num_classes}) for this model "
+                f"with num_classes={self.num_classes}. Received: labels from "
+                f"{labels.min()} to {labels.max()}"
+            )
+        return labels.astype("int32")
+
+    # === Saving ===
+    def _own_variables(self):
+        # The states of all noise sources (the model's own and those of
+        # layers such as Dropout) are saved with the weights, so a resumed
+        # run draws the same noise as an uninterrupted one.
+        seeds = [
+            generator.state
+            for layer in self._flatten_layers(include_self=True)
+            for generator in getattr(layer, "_seed_generators", [])
+        ]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            store[f"{i}"] = variable
+
+    def load_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            if f"{i}" in store:
+                variable.assign(store[f"{i}"])
+
+    # === Config ===
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(
+                    self.discriminator
+                ),
+                "image_shape": tuple(self.image_shape),
+                "latent_dim": self.latent_dim,
+                "seed": self.seed,
+                "num_classes": self.num_classes,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

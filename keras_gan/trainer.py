@@ -1,0 +1,258 @@
+"""A whole training run: data, model, callbacks, resume and the final model.
+
+`train.py` turns its flags into a `TrainConfig` and calls `train`; the same
+function serves Python users who want the run directory layout without the
+command line.
+
+Run directory layout:
+    options.json        the options of the run (checked on resume)
+    samples/            samples_epoch_0001.png, ... from a fixed latent seed
+    losses.csv, losses.png   training curves, appended across resumes
+    checkpoints/        BackupAndRestore state: re-running resumes from it
+    model.keras         the final model (generator, discriminator, optimizers)
+"""
+
+import dataclasses
+import json
+import os
+import time
+
+import keras
+
+from keras_gan import callbacks as callbacks_lib
+from keras_gan import data as data_lib
+from keras_gan.models import MODELS
+
+__all__ = ["TrainConfig", "TrainResult", "train", "build_model", "RunError"]
+
+# Options that fix the shape of the networks and optimizers: a run directory
+# can only be resumed with the same values.
+_ARCHITECTURE_OPTIONS = (
+    "model",
+    "dataset",
+    "image_size",
+    "latent_dim",
+    "width",
+    "loss",
+    "optimizer",
+)
+
+
+class RunError(ValueError):
+    """A run cannot start as asked; the message says what to change."""
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Options of a training run; `train.py` has one flag per field."""
+
+    model: str = "dcgan"
+    dataset: str = "fashion_mnist"
+    data_dir: str | None = None
+    split: str = "train"
+    image_size: int = 0
+    latent_dim: int = 100
+    width: int = 64
+    loss: str = ""
+    n_critic: int = 5
+    clip_value: float = 0.01
+    gp_weight: float = 10.0
+    optimizer: str = ""
+    d_learning_rate: float = 0.0
+    g_learning_rate: float = 0.0
+    beta_1: float = -1.0
+    beta_2: float = -1.0
+    epochs: int = 5
+    batch_size: int = 64
+    steps_per_epoch: int = 0
+    time_limit: float = 0.0
+    seed: int = 0
+    out_dir: str = "runs/default"
+    samples_every: int = 1
+    num_samples: int = 64
+    verbose: str = "auto"
+
+
+@dataclasses.dataclass
+class TrainResult:
+    model: keras.Model
+    history: dict
+    out_dir: str
+    model_path: str
+    last_samples: str | None
+    epochs_done: int
+    resumed_from_epoch: int
+    seconds: float
+
+
+def _make_optimizer(config, default, learning_rate):
+    if config.optimizer:
+        optimizer = keras.optimizers.get(config.optimizer)
+    else:
+        optimizer = default
+    if learning_rate > 0:
+        optimizer.learning_rate = learning_rate
+    for name in ("beta_1", "beta_2"):
+        value = getattr(config, name)
+        if value >= 0:
+            if not hasattr(optimizer, name):
+                raise RunError(
+                    f"--{name} applies to Adam-style optimizers, not "
+                    f"{type(optimizer).__name__}; drop it or pick --optimizer=adam."
+                )
+            setattr(optimizer, name, value)
+    return optimizer
+
+
+def build_model(config, info):
+    """Builds and compiles the model that `config` asks for."""
+    if config.model not in MODELS:
+        raise RunError(
+            f"Unknown model {config.model!r}; choose one of {sorted(MODELS)}."
+        )
+    cls = MODELS[config.model]
+    kwargs = {
+        "image_shape": info.image_shape,
+        "latent_dim": config.latent_dim,
+        "seed": config.seed,
+    }
+    if config.model != "gan":
+        kwargs["width"] = config.width
+    if config.model == "cgan":
+        if not info.num_classes:
+            raise RunError(
+                f"--model=cgan needs class labels, but dataset "
+                f"{config.dataset!r} has none; use a labelled dataset or a "
+                "folder with one subfolder per class."
+            )
+        kwargs["num_classes"] = info.num_classes
+    if config.model in ("wgan", "wgan_gp"):
+        kwargs["n_critic"] = config.n_critic
+    if config.model == "wgan":
+        kwargs["clip_value"] = config.clip_value
+    if config.model == "wgan_gp":
+        kwargs["gp_weight"] = config.gp_weight
+    model = cls(**kwargs)
+    d_default, g_default = model.default_optimizers()
+    model.compile(
+        d_optimizer=_make_optimizer(config, d_default, config.d_learning_rate),
+        g_optimizer=_make_optimizer(config, g_default, config.g_learning_rate),
+        loss=config.loss or None,
+    )
+    return model
+
+
+def _check_resume(options_path, options):
+    if not os.path.exists(options_path):
+        return
+    with open(options_path) as f:
+        previous = json.load(f)
+    changed = [
+        f"--{k}={options[k]!r} (was {previous.get(k)!r})"
+        for k in _ARCHITECTURE_OPTIONS
+        if k in previous and previous[k] != options[k]
+    ]
+    if changed:
+        raise RunError(
+            f"{os.path.dirname(options_path)} holds a run with other options "
+            f"({', '.join(changed)}); resume it with the same options or pick a "
+            "new --out_dir."
+        )
+
+
+def _atomic_save(model, path):
+    tmp = path + ".tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def train(config):
+    """Runs (or resumes) the training run that `config` describes.
+
+    Returns:
+        A `TrainResult` with the model, history and paths.
+
+    Raises:
+        RunError, data.DatasetError, ValueError: with a message that says
+            what to change.
+    """
+    start = time.monotonic()
+    if config.epochs < 1:
+        raise RunError(f"--epochs must be at least 1. Received: {config.epochs}")
+    if config.batch_size < 1:
+        raise RunError(
+            f"--batch_size must be at least 1. Received: {config.batch_size}"
+        )
+    keras.utils.set_random_seed(config.seed)
+    options = dataclasses.asdict(config)
+    os.makedirs(config.out_dir, exist_ok=True)
+    options_path = os.path.join(config.out_dir, "options.json")
+    _check_resume(options_path, options)
+
+    dataset, info = data_lib.load(
+        config.dataset,
+        split=config.split,
+        batch_size=config.batch_size,
+        with_labels=config.model == "cgan",
+        data_dir=config.data_dir,
+        image_size=config.image_size or None,
+        seed=config.seed,
+        return_info=True,
+    )
+    model = build_model(config, info)
+    with open(options_path, "w") as f:
+        json.dump(options, f, indent=2)
+
+    samples = callbacks_lib.SampleGrid(
+        os.path.join(config.out_dir, "samples"),
+        every=config.samples_every,
+        num=config.num_samples,
+        seed=config.seed,
+    )
+    loss_plot = callbacks_lib.LossPlot(
+        os.path.join(config.out_dir, "losses.csv"),
+        os.path.join(config.out_dir, "losses.png"),
+        every_steps=max(1, min(50, config.steps_per_epoch or 50)),
+    )
+    backup = keras.callbacks.BackupAndRestore(
+        os.path.join(config.out_dir, "checkpoints"),
+        double_checkpoint=True,
+        # Kept after the last epoch: re-running a finished command is a
+        # no-op instead of a fresh start.
+        delete_checkpoint=False,
+    )
+    callbacks = [backup, loss_plot, samples]
+    if config.time_limit > 0:
+        callbacks.append(callbacks_lib.TimeLimit(config.time_limit))
+
+    metadata_path = os.path.join(backup.backup_dir, "training_metadata.json")
+    if os.path.exists(metadata_path):
+        with open(metadata_path) as f:
+            print(f"Resuming {config.out_dir} after epoch {json.load(f)['epoch']}.")
+    history = model.fit(
+        dataset,
+        # The pipeline shuffles already.
+        shuffle=False,
+        epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch or None,
+        callbacks=callbacks,
+        verbose=config.verbose,
+    )
+    with open(metadata_path) as f:
+        epochs_done = json.load(f)["epoch"]
+    resumed_from = epochs_done - len(history.epoch)
+    if samples.last_path is None:
+        samples.save(epochs_done)
+    loss_plot.plot()
+    model_path = os.path.join(config.out_dir, "model.keras")
+    _atomic_save(model, model_path)
+    return TrainResult(
+        model=model,
+        history=history.history,
+        out_dir=config.out_dir,
+        model_path=model_path,
+        last_samples=samples.last_path,
+        epochs_done=epochs_done,
+        resumed_from_epoch=resumed_from,
+        seconds=time.monotonic() - start,
+    )

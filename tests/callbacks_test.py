@@ -1,0 +1,64 @@
+import csv
+import os
+
+import numpy as np
+import keras
+
+from keras_gan import callbacks
+from keras_gan import images
+from keras_gan import testing
+from keras_gan.models import ConditionalGAN, DCGAN
+
+
+def _fit(model, cbs, epochs=2, steps=4):
+    x, y = testing.fake_batch(model, 16 * steps)
+    data = (x, y) if model.num_classes else (x,)
+    return model.fit(*data, batch_size=16, epochs=epochs, callbacks=cbs, verbose=0)
+
+
+def test_sample_grid_writes_zero_padded_grids_from_a_fixed_seed(tmp_path):
+    model = testing.tiny_model(DCGAN)
+    cb = callbacks.SampleGrid(str(tmp_path), every=2, num=16, seed=5, scale=1)
+    _fit(model, [cb], epochs=4)
+    assert sorted(os.listdir(tmp_path)) == ["samples_epoch_0002.png", "samples_epoch_0004.png"]
+    grid = keras.utils.img_to_array(keras.utils.load_img(cb.last_path, color_mode="grayscale"))
+    # 4 x 4 images of 28 px with 2 px padding around each.
+    assert grid.shape == (4 * 30 + 2, 4 * 30 + 2, 1)
+    expected = images.make_grid(model.generate(16, seed=5))
+    np.testing.assert_array_equal(grid.astype("uint8"), expected)
+
+
+def test_sample_grid_of_conditional_model_has_one_class_per_column(tmp_path):
+    model = testing.tiny_model(ConditionalGAN, num_classes=4)
+    cb = callbacks.SampleGrid(str(tmp_path), num=8, scale=1)
+    _fit(model, [cb], epochs=1)
+    grid = keras.utils.img_to_array(keras.utils.load_img(cb.last_path, color_mode="grayscale"))
+    assert grid.shape == (2 * 30 + 2, 4 * 30 + 2, 1)
+
+
+def test_loss_plot_records_and_continues_across_fits(tmp_path):
+    model = testing.tiny_model(DCGAN)
+    csv_path, png_path = str(tmp_path / "l.csv"), str(tmp_path / "l.png")
+    _fit(model, [callbacks.LossPlot(csv_path, png_path, every_steps=2)], epochs=2)
+    _fit(model, [callbacks.LossPlot(csv_path, png_path, every_steps=2)], epochs=1)
+    with open(csv_path) as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in rows] == [2, 4, 6, 8, 10, 12]
+    assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(rows[0])
+    assert os.path.getsize(png_path) > 10_000
+
+
+def test_time_limit_stops_training():
+    model = testing.tiny_model(DCGAN)
+    cb = callbacks.TimeLimit(1e-6)
+    history = _fit(model, [cb], epochs=5)
+    assert cb.stopped and len(history.epoch) == 1
+    assert model.d_optimizer.iterations.numpy() == 1
+
+
+def test_make_grid_and_uint8_mapping():
+    batch = np.stack([np.full((2, 3, 1), v, "float32") for v in (-1.0, 0.0, 1.0)])
+    np.testing.assert_array_equal(images.to_uint8(batch)[:, 0, 0, 0], [0, 128, 255])
+    grid = images.make_grid(batch, columns=3, padding=1)
+    assert grid.shape == (4, 13, 1)
+    assert grid[1, 1, 0] == 0 and grid[1, 5, 0] == 128 and grid[1, 9, 0] == 255

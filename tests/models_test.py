@@ -1,0 +1,177 @@
+import numpy as np
+import pytest
+import keras
+
+from keras_gan import architectures
+from keras_gan import testing
+from keras_gan.models import GAN, DCGAN, ConditionalGAN, WGAN, WGANGP, MODELS
+
+ALL = [GAN, DCGAN, ConditionalGAN, WGAN, WGANGP]
+
+
+def _tiny(cls, **kwargs):
+    num_classes = 10 if cls is ConditionalGAN else None
+    return testing.tiny_model(cls, num_classes=num_classes, **kwargs)
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_one_train_step_updates_both_networks(cls):
+    model = _tiny(cls)
+    logs = testing.assert_train_step_updates(model, testing.fake_batch(model))
+    if cls in (GAN, DCGAN, ConditionalGAN):
+        # Probabilities of "real" for the minimax game.
+        assert 0 < logs["d_real"] < 1 and 0 < logs["d_fake"] < 1
+    if cls is WGANGP:
+        assert logs["gp"] > 0
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_save_load_same_samples_and_resume(cls, tmp_path):
+    model = _tiny(cls)
+    batch = testing.fake_batch(model)
+    model.train_on_batch(*batch)
+    testing.assert_round_trip(model, str(tmp_path), batch)
+
+
+@pytest.mark.parametrize(
+    "shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)], ids=lambda s: "x".join(map(str, s))
+)
+@pytest.mark.parametrize("cls", [GAN, DCGAN, WGANGP], ids=lambda c: c.__name__)
+def test_default_architectures_for_image_shapes(cls, shape):
+    model = testing.tiny_model(cls, image_shape=shape)
+    images = model.generate(3, seed=0)
+    assert images.shape == (3, *shape) and images.dtype == np.float32
+    assert images.min() >= -1 and images.max() <= 1
+    assert model.discriminator(images).shape == (3, 1)
+
+
+def test_dcgan_follows_the_paper_rules():
+    model = DCGAN(image_shape=(64, 64, 3), latent_dim=100)
+    g_layers = {type(l).__name__ for l in model.generator.layers}
+    d_layers = {type(l).__name__ for l in model.discriminator.layers}
+    assert "Conv2DTranspose" in g_layers and "BatchNormalization" in g_layers
+    assert "ReLU" in g_layers and model.generator.layers[-1].activation.__name__ == "tanh"
+    assert {"Conv2D", "LeakyReLU", "BatchNormalization"} <= d_layers
+    assert not {"MaxPooling2D", "AveragePooling2D"} & (g_layers | d_layers)
+    convs = [l for l in model.discriminator.layers if type(l).__name__ == "Conv2D"]
+    assert all(l.strides == (2, 2) for l in convs) and len(convs) == 4
+    # Batch norm is not applied right after D's input layer.
+    first_conv = model.discriminator.layers.index(convs[0])
+    assert type(model.discriminator.layers[first_conv + 1]).__name__ == "LeakyReLU"
+    assert model.generator.count_params() > 3_000_000
+
+
+def test_wgan_gp_critic_has_no_batch_norm():
+    model = testing.tiny_model(WGANGP)
+    kinds = {type(l).__name__ for l in model.discriminator.layers}
+    assert "BatchNormalization" not in kinds and "LayerNormalization" in kinds
+
+
+@pytest.mark.parametrize("shape", [(30, 30, 1), (28, 21, 1), (100, 100, 3), (28, 28)])
+def test_unsupported_image_shape_is_a_clear_error(shape):
+    with pytest.raises(ValueError, match="image_shape"):
+        DCGAN(image_shape=shape)
+
+
+def test_argument_validation():
+    with pytest.raises(ValueError, match="latent_dim must be a positive int"):
+        GAN(latent_dim=0)
+    with pytest.raises(ValueError, match="num_classes"):
+        ConditionalGAN()
+    with pytest.raises(ValueError, match="n_critic"):
+        WGAN(n_critic=0)
+    model = testing.tiny_model(DCGAN)
+    with pytest.raises(ValueError, match="two optimizer objects"):
+        opt = keras.optimizers.Adam()
+        model.compile(d_optimizer=opt, g_optimizer=opt)
+    with pytest.raises(ValueError, match="Unknown loss"):
+        model.compile(loss="nope")
+
+
+def test_user_built_networks():
+    generator = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8 * 8 * 3, activation="tanh"),
+         keras.layers.Reshape((8, 8, 3))]
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    model = GAN(generator=generator, discriminator=discriminator)
+    model.compile(
+        d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1),
+        loss="least_squares",
+    )
+    assert model.latent_dim == 4 and model.image_shape == (8, 8, 3)
+    testing.assert_train_step_updates(model, testing.fake_batch(model))
+    bad_d = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="takes \\(28, 28, 1\\)"):
+        GAN(generator=generator, discriminator=bad_d)
+
+
+def test_saturating_loss_is_selectable_and_differs():
+    model = testing.tiny_model(DCGAN)
+    model.compile(loss="saturating")
+    logs = model.train_on_batch(*testing.fake_batch(model), return_dict=True)
+    # Saturating loss E[log(1 - D(G(z)))] is negative, the non-saturating one positive.
+    assert logs["g_loss"] < 0
+    model.compile()
+    logs = model.train_on_batch(*testing.fake_batch(model), return_dict=True)
+    assert logs["g_loss"] > 0
+
+
+def test_wgan_clips_weights_and_updates_generator_every_n_critic_steps():
+    model = testing.tiny_model(WGAN, n_critic=3, clip_value=0.02)
+    batch = testing.fake_batch(model)
+    updates = []
+    for _ in range(7):
+        before = testing.weights_of(model.generator)
+        model.train_on_batch(*batch)
+        updates.append(testing.changed(before, model.generator))
+    assert updates == [True, False, False, True, False, False, True]
+    assert model.d_optimizer.iterations.numpy() == 7
+    assert model.g_optimizer.iterations.numpy() == 3
+    for v in model.discriminator.trainable_variables:
+        assert np.abs(v.numpy()).max() <= 0.02 + 1e-7
+
+
+def test_generate_is_deterministic_for_a_seed():
+    model = testing.tiny_model(DCGAN)
+    a, b = model.generate(4, seed=3), model.generate(4, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, model.generate(4, seed=4))
+    assert model.generate(300, seed=1, batch_size=128).shape == (300, 28, 28, 1)
+
+
+def test_conditional_generation_follows_labels():
+    model = testing.tiny_model(ConditionalGAN, num_classes=10)
+    same_z_other_label = model.generate(2, seed=0, labels=[1, 1]), model.generate(
+        2, seed=0, labels=[2, 2]
+    )
+    assert not np.allclose(*same_z_other_label)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 10\)"):
+        model.generate(2, labels=[3, 10])
+    with pytest.raises(ValueError, match="2 integer class ids"):
+        model.generate(2, labels=[0.5, 1.0])
+    with pytest.raises(ValueError, match="needs \\(images, labels\\)"):
+        model.train_on_batch(testing.fake_batch(model)[0])
+    with pytest.raises(ValueError, match="unconditional"):
+        testing.tiny_model(DCGAN).generate(2, labels=[0, 1])
+
+
+def test_fit_on_a_dataset_with_callbacks(tmp_path):
+    import tensorflow as tf
+
+    model = testing.tiny_model(DCGAN)
+    images, _ = testing.fake_batch(model, 64)
+    ds = tf.data.Dataset.from_tensor_slices(images).batch(16)
+    history = model.fit(ds, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert len(history.history["d_loss"]) == 2
+    assert model.d_optimizer.iterations.numpy() == 8
+
+
+def test_model_registry_names():
+    assert set(MODELS) == {"gan", "dcgan", "cgan", "wgan", "wgan_gp"}
+    assert architectures.upsampling_plan((64, 64, 3)) == (4, 4, 4)
+    assert architectures.upsampling_plan((28, 28, 1)) == (7, 7, 2)

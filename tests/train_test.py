@@ -1,0 +1,122 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan import trainer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAST = ["--batch_size=16", "--width=8", "--latent_dim=8", "--steps_per_epoch=3",
+        "--num_samples=16", "--verbose=0"]
+needs_fashion_mnist = pytest.mark.skipif(
+    not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+    reason="needs the dataset-fashion-mnist Debian package",
+)
+
+
+def run_train(*args):
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "train.py"), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+@needs_fashion_mnist
+def test_train_py_end_to_end_and_resume(tmp_path):
+    out = str(tmp_path / "run")
+    first = run_train(f"--out_dir={out}", "--epochs=2", *FAST)
+    assert first.returncode == 0, first.stderr
+    for name in ("options.json", "losses.csv", "losses.png", "model.keras",
+                 "samples/samples_epoch_0001.png", "samples/samples_epoch_0002.png",
+                 "checkpoints/latest.weights.h5"):
+        assert os.path.exists(os.path.join(out, name)), name
+    assert json.load(open(os.path.join(out, "options.json")))["model"] == "dcgan"
+    assert "Model: " in first.stdout and "Trained to epoch 2" in first.stdout
+
+    # Same command with more epochs: continues after epoch 2.
+    second = run_train(f"--out_dir={out}", "--epochs=3", *FAST)
+    assert second.returncode == 0, second.stderr
+    assert "Resuming" in second.stdout and "after epoch 2" in second.stdout
+    assert "Trained to epoch 3" in second.stdout
+    assert os.path.exists(os.path.join(out, "samples/samples_epoch_0003.png"))
+    assert not os.path.exists(os.path.join(out, "samples/samples_epoch_0004.png"))
+
+    import keras
+    model = keras.models.load_model(os.path.join(out, "model.keras"))
+    assert model.d_optimizer.iterations.numpy() == 9
+    assert model.generate(2, seed=0).shape == (2, 28, 28, 1)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model=stylegan9"], "--model=stylegan9: value should be one of"),
+        (["--dataset=no_such_dataset_xyz"], "Unknown dataset 'no_such_dataset_xyz'"),
+    ],
+)
+def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message):
+    result = run_train(f"--out_dir={tmp_path}", *args, *FAST)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _config(tmp_path, **kwargs):
+    values = dict(out_dir=str(tmp_path / "run"), batch_size=8, width=8, latent_dim=8,
+                  steps_per_epoch=2, epochs=1, num_samples=4, verbose=0)
+    values.update(kwargs)
+    return trainer.TrainConfig(**values)
+
+
+def _image_folder(root, classes=("a", "b"), size=16, per_class=8):
+    rng = np.random.default_rng(0)
+    for name in classes:
+        os.makedirs(os.path.join(root, name), exist_ok=True)
+        for i in range(per_class):
+            pixels = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(os.path.join(root, name, f"{i}.png"))
+    return str(root)
+
+
+def test_train_on_an_image_folder_with_every_model(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    for model in ("gan", "dcgan", "cgan", "wgan", "wgan_gp"):
+        result = trainer.train(
+            _config(tmp_path, model=model, dataset=folder, out_dir=str(tmp_path / model))
+        )
+        assert result.model.image_shape == (16, 16, 3)
+        assert all(np.isfinite(v[-1]) for v in result.history.values())
+        assert os.path.exists(result.last_samples)
+    assert result.model.num_classes is None
+    cgan = trainer.train(_config(tmp_path, model="cgan", dataset=folder,
+                                 out_dir=str(tmp_path / "cgan2")))
+    assert cgan.model.num_classes == 2
+
+
+def test_time_limit_stops_and_still_writes_everything(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01))
+    assert result.epochs_done == 1
+    assert os.path.exists(result.model_path) and os.path.exists(result.last_samples)
+
+
+def test_bad_runs_are_clear_errors(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    with pytest.raises(ValueError, match="cannot produce image_shape=\\(30, 30, 3\\)"):
+        trainer.train(_config(tmp_path, dataset=folder, image_size=30))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no readable images"):
+        trainer.train(_config(tmp_path, dataset=str(empty)))
+    trainer.train(_config(tmp_path, dataset=folder))
+    with pytest.raises(trainer.RunError, match="--model='wgan' \\(was 'dcgan'\\)"):
+        trainer.train(_config(tmp_path, dataset=folder, model="wgan"))
+    with pytest.raises(trainer.RunError, match="--epochs must be at least 1"):
+        trainer.train(_config(tmp_path, dataset=folder, epochs=0))
+    with pytest.raises(trainer.RunError, match="--beta_1 applies to Adam"):
+        trainer.train(_config(tmp_path, dataset=folder, model="wgan", beta_1=0.5,
+                              out_dir=str(tmp_path / "w")))

@@ -1,0 +1,119 @@
+r"""Trains a GAN with `model.fit` and writes a run directory.
+
+With no flags: DCGAN on Fashion-MNIST (the local Debian copy when present),
+about 10 minutes on a 2-core CPU.
+
+    python train.py
+    python train.py --model=wgan_gp --dataset=cifar10 --epochs=20 \
+        --out_dir=runs/wgan_gp_cifar
+
+Re-running the same command with the same --out_dir resumes from the last
+checkpoint; a finished run is not trained again.
+"""
+
+import dataclasses
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app
+from absl import flags
+
+from keras_gan.models import MODELS
+from keras_gan.trainer import TrainConfig
+
+_D = TrainConfig()
+
+# === Model ===
+flags.DEFINE_enum("model", _D.model, sorted(MODELS), "[model] Which GAN to train.")
+flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
+flags.DEFINE_integer(
+    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks."
+)
+flags.DEFINE_enum(
+    "loss",
+    _D.loss,
+    ["", "non_saturating", "saturating", "wasserstein", "hinge", "least_squares"],
+    "[model] Loss family; empty: the model's own (non_saturating for gan/dcgan/"
+    "cgan, wasserstein for wgan/wgan_gp).",
+)
+flags.DEFINE_integer("n_critic", _D.n_critic, "[model] wgan/wgan_gp: critic steps per G step.")
+flags.DEFINE_float("clip_value", _D.clip_value, "[model] wgan: weight clipping bound.")
+flags.DEFINE_float("gp_weight", _D.gp_weight, "[model] wgan_gp: gradient penalty weight.")
+
+# === Data ===
+flags.DEFINE_string(
+    "dataset",
+    _D.dataset,
+    "[data] A tensorflow-datasets name (fashion_mnist and mnist use the local "
+    "IDX files when present), a folder of images, or a folder of IDX files.",
+)
+flags.DEFINE_string("data_dir", _D.data_dir, "[data] tensorflow-datasets data_dir or IDX folder.")
+flags.DEFINE_string("split", _D.split, "[data] Dataset split to train on.")
+flags.DEFINE_integer(
+    "image_size", _D.image_size, "[data] Resize images to this side; 0 keeps the dataset's size."
+)
+
+# === Optimization ===
+flags.DEFINE_integer("epochs", _D.epochs, "[training] Number of epochs.")
+flags.DEFINE_integer("batch_size", _D.batch_size, "[training] Images per batch.")
+flags.DEFINE_integer(
+    "steps_per_epoch", _D.steps_per_epoch, "[training] Batches per epoch; 0: one pass over the data."
+)
+flags.DEFINE_float(
+    "time_limit",
+    _D.time_limit,
+    "[training] Stop cleanly after this many seconds of training (0: no limit); "
+    "the model, samples and checkpoint are still written.",
+)
+flags.DEFINE_enum(
+    "optimizer",
+    _D.optimizer,
+    ["", "adam", "rmsprop", "sgd"],
+    "[training] Optimizer for both networks; empty: the model's paper setting.",
+)
+flags.DEFINE_float("d_learning_rate", _D.d_learning_rate, "[training] D learning rate; 0: default.")
+flags.DEFINE_float("g_learning_rate", _D.g_learning_rate, "[training] G learning rate; 0: default.")
+flags.DEFINE_float("beta_1", _D.beta_1, "[training] Adam beta_1; negative: default.")
+flags.DEFINE_float("beta_2", _D.beta_2, "[training] Adam beta_2; negative: default.")
+flags.DEFINE_integer("seed", _D.seed, "[training] Random seed (data order, weights, noise).")
+
+# === Output ===
+flags.DEFINE_string("out_dir", _D.out_dir, "[output] Run directory; re-use it to resume.")
+flags.DEFINE_integer("samples_every", _D.samples_every, "[output] Save a sample grid every N epochs.")
+flags.DEFINE_integer("num_samples", _D.num_samples, "[output] Images per sample grid.")
+flags.DEFINE_enum(
+    "verbose", _D.verbose, ["auto", "0", "1", "2"], "[output] Keras progress output."
+)
+
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    # Imported here so --help answers without loading TensorFlow.
+    from keras_gan import trainer
+    from keras_gan.data import DatasetError
+
+    values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)}
+    if values["verbose"] != "auto":
+        values["verbose"] = int(values["verbose"])
+    config = TrainConfig(**values)
+    try:
+        result = trainer.train(config)
+    except (trainer.RunError, DatasetError, ValueError) as e:
+        print(f"train.py: error: {e}", file=sys.stderr)
+        return 2
+    history = {k: v[-1] for k, v in result.history.items()}
+    summary = ", ".join(f"{k}={v:.4f}" for k, v in sorted(history.items()))
+    print(f"Trained to epoch {result.epochs_done} in {result.seconds:.0f} s. {summary}")
+    print(f"Samples: {result.last_samples}")
+    print(f"Loss curves: {os.path.join(result.out_dir, 'losses.png')}")
+    print(f"Model: {result.model_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    app.run(main)
