@@ -15,6 +15,7 @@ Run directory layout:
 import dataclasses
 import json
 import os
+import sys
 import time
 
 import keras
@@ -62,7 +63,7 @@ class TrainConfig:
     g_learning_rate: float = 0.0
     beta_1: float = -1.0
     beta_2: float = -1.0
-    epochs: int = 5
+    epochs: int = 4
     batch_size: int = 64
     steps_per_epoch: int = 0
     time_limit: float = 0.0
@@ -236,7 +237,11 @@ def train(config):
         epochs=config.epochs,
         steps_per_epoch=config.steps_per_epoch or None,
         callbacks=callbacks,
-        verbose=config.verbose,
+        # A progress bar redrawn every step floods logs that are not a
+        # terminal; there, print one line per epoch.
+        verbose=(1 if sys.stdout.isatty() else 2)
+        if config.verbose == "auto"
+        else config.verbose,
     )
     with open(metadata_path) as f:
         epochs_done = json.load(f)["epoch"]

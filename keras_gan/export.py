@@ -1,0 +1,492 @@
+"""Exports a trained generator for TensorFlow Serving and for devices.
+
+Layout written by `export`:
+
+    <export_dir>/<model_name>/<version>/          SavedModel (tag "serve")
+        assets.extra/tf_serving_warmup_requests   PredictionLog warm-up records
+    <export_dir>/<model_name>.float32.tflite      TFLite variants
+    <export_dir>/<model_name>.float16.tflite
+    <export_dir>/<model_name>.json                what an app needs: latent size,
+                                                  label count, output range, files
+
+SavedModel signatures:
+    serving_default(z float32[batch, latent_dim] (, labels int32[batch]))
+        -> {"images": float32[batch, H, W, C] in [-1, 1]}
+    generate(seed int64[], count int32[] (, labels int32[count]))
+        -> {"images": uint8[count, H, W, C] in [0, 255]}; z is drawn with
+        stateless random ops, so the same seed gives the same images.
+
+Every write goes to a temporary directory first and is renamed into place,
+so a failed export never leaves a half-written version.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+import keras
+
+__all__ = [
+    "ExportError",
+    "load_gan",
+    "float32_generator",
+    "export",
+    "export_saved_model",
+    "export_tflite",
+    "run_tflite",
+    "sample_latent",
+]
+
+TFLITE_VARIANTS = ("float32", "float16")
+WARMUP_BATCH_SIZES = (1, 8)
+
+
+class ExportError(ValueError):
+    """An export cannot be done as asked; the message says what to change."""
+
+
+def load_gan(path):
+    """Loads a keras_gan model from a `.keras` file or a train.py run directory.
+
+    Loading uses Keras safe mode: no code from the file is executed, only
+    registered keras_gan classes are built.
+    """
+    import keras_gan.models  # noqa: F401  (registers the classes)
+
+    if os.path.isdir(path):
+        candidate = os.path.join(path, "model.keras")
+        if not os.path.exists(candidate):
+            raise ExportError(
+                f"{path} is a directory without model.keras; pass a .keras "
+                "file or a finished train.py run directory."
+            )
+        path = candidate
+    if not os.path.exists(path):
+        raise ExportError(f"{path} does not exist; pass a .keras file or a run directory.")
+    try:
+        model = keras.models.load_model(path, safe_mode=True)
+    except Exception as e:  # Keras raises many types for foreign or broken files.
+        raise ExportError(
+            f"{path} could not be loaded as a keras_gan model ({type(e).__name__}: "
+            f"{str(e).splitlines()[0] if str(e) else ''}); pass a .keras file "
+            "saved by keras_gan."
+        ) from e
+    if not hasattr(model, "generator") or not hasattr(model, "latent_dim"):
+        raise ExportError(
+            f"{path} holds a {type(model).__name__}, not a keras_gan GAN; pass "
+            "a model saved by keras_gan."
+        )
+    return model
+
+
+def _float32_config(config):
+    """Rewrites every dtype policy in a serialized model config to float32."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy" and isinstance(
+            config.get("config"), dict
+        ):
+            return {**config, "config": {**config["config"], "name": "float32"}}
+        return {k: _float32_config(v) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_float32_config(v) for v in config]
+    if config in ("mixed_bfloat16", "mixed_float16", "bfloat16", "float16"):
+        return "float32"
+    return config
+
+
+def float32_generator(generator):
+    """Returns `generator` itself if it computes in float32, else a float32
+    copy with the same weights (for generators trained under mixed precision)."""
+    if all(layer.dtype_policy.compute_dtype == "float32" for layer in generator.layers):
+        return generator
+    config = _float32_config(generator.get_config())
+    copy = generator.__class__.from_config(config)
+    copy.set_weights([np.asarray(w, "float32") for w in generator.get_weights()])
+    return copy
+
+
+def sample_latent(seed, count, latent_dim):
+    """The z that the `generate` signature draws for `seed`: stateless normal."""
+    return tf.random.stateless_normal(
+        (count, latent_dim), seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+    )
+
+
+def _tf_variables(model):
+    """The tf.Variables behind a Keras 3 model's variables.
+
+    Keras 3 variables are not tf.Module trackables; a module that should save
+    (or freeze into TFLite) the weights must hold the tf.Variables itself.
+    """
+    return [getattr(v, "value", v) for v in model.variables]
+
+
+class _Servable(tf.Module):
+    """The generator wrapped in the two serving functions."""
+
+    def __init__(self, generator, latent_dim, num_classes):
+        super().__init__()
+        self.generator = generator
+        self.tf_variables = _tf_variables(generator)
+        self.latent_dim = latent_dim
+        self.num_classes = num_classes
+        z_spec = tf.TensorSpec([None, None], tf.float32, name="z")
+        label_spec = tf.TensorSpec([None], tf.int32, name="labels")
+        seed_spec = tf.TensorSpec([], tf.int64, name="seed")
+        count_spec = tf.TensorSpec([], tf.int32, name="count")
+        if num_classes is None:
+            self.serve = tf.function(self._serve_z, input_signature=[z_spec])
+            self.generate = tf.function(
+                self._generate_z, input_signature=[seed_spec, count_spec]
+            )
+        else:
+            self.serve = tf.function(
+                self._serve_z_labels, input_signature=[z_spec, label_spec]
+            )
+            self.generate = tf.function(
+                self._generate_z_labels,
+                input_signature=[seed_spec, count_spec, label_spec],
+            )
+
+    def _images(self, z, labels=None):
+        checks = [
+            tf.debugging.assert_equal(
+                tf.shape(z)[1],
+                self.latent_dim,
+                message=f"z must have shape (batch, {self.latent_dim}): send "
+                f"{self.latent_dim} floats per sample.",
+            )
+        ]
+        if labels is not None:
+            message = f"labels must lie in [0, {self.num_classes})."
+            checks += [
+                tf.debugging.assert_equal(
+                    tf.shape(labels)[0],
+                    tf.shape(z)[0],
+                    message="labels must hold one class id per sample.",
+                ),
+                tf.debugging.assert_non_negative(labels, message=message),
+                tf.debugging.assert_less(labels, self.num_classes, message=message),
+            ]
+        # The checks must run before the generator sees a bad input, or the
+        # caller gets a shape error from deep inside the network instead.
+        with tf.control_dependencies(checks):
+            z = tf.identity(z)
+            inputs = z if labels is None else [z, tf.identity(labels)]
+        return tf.cast(self.generator(inputs, training=False), tf.float32)
+
+    @staticmethod
+    def _to_uint8(images):
+        return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
+
+    def _serve_z(self, z):
+        return {"images": self._images(z)}
+
+    def _serve_z_labels(self, z, labels):
+        return {"images": self._images(z, labels)}
+
+    def _count_z(self, seed, count):
+        tf.debugging.assert_positive(count, message="count must be a positive int.")
+        return sample_latent(seed, count, self.latent_dim)
+
+    def _generate_z(self, seed, count):
+        return {"images": self._to_uint8(self._images(self._count_z(seed, count)))}
+
+    def _generate_z_labels(self, seed, count, labels):
+        z = self._count_z(seed, count)
+        return {"images": self._to_uint8(self._images(z, labels))}
+
+
+def _check_target(path, overwrite):
+    if os.path.exists(path) and not overwrite:
+        raise ExportError(
+            f"{path} exists already; pick another version or pass overwrite=True "
+            "(--overwrite)."
+        )
+
+
+def _replace(tmp, path):
+    """Moves a finished temporary file or directory into place."""
+    if os.path.isdir(path):
+        old = path + ".old"
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(path, old)
+        os.rename(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, path)
+
+
+def _warmup_requests(model_name, latent_dim, num_classes):
+    """PredictionLog records for both signatures at a few batch sizes."""
+    from tensorflow_serving.apis import model_pb2
+    from tensorflow_serving.apis import predict_pb2
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    records = []
+    for batch in WARMUP_BATCH_SIZES:
+        z = np.random.default_rng(batch).normal(size=(batch, latent_dim)).astype("float32")
+        labels = (np.arange(batch) % num_classes).astype("int32") if num_classes else None
+        for signature, inputs in (
+            ("serving_default", {"z": z}),
+            ("generate", {"seed": np.int64(batch), "count": np.int32(batch)}),
+        ):
+            if labels is not None:
+                inputs = {**inputs, "labels": labels}
+            request = predict_pb2.PredictRequest(
+                model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature)
+            )
+            for key, value in inputs.items():
+                request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
+            records.append(
+                prediction_log_pb2.PredictionLog(
+                    predict_log=prediction_log_pb2.PredictLog(request=request)
+                )
+            )
+    return records
+
+
+def export_saved_model(
+    gan, export_dir, model_name="generator", version=None, overwrite=False, warmup=True
+):
+    """Writes the generator as a TF Serving SavedModel; returns the version path.
+
+    Args:
+        gan: a keras_gan model.
+        export_dir: str. Base directory (TF Serving's `--model_base_path`
+            is `<export_dir>/<model_name>`).
+        model_name: str. Defaults to "generator".
+        version: int or None. Defaults to one more than the highest present.
+        overwrite: bool. Replace an existing version. Defaults to False.
+        warmup: bool. Write `assets.extra/tf_serving_warmup_requests`
+            (needs `tensorflow-serving-api`). Defaults to True.
+    """
+    base = os.path.join(export_dir, model_name)
+    os.makedirs(base, exist_ok=True)
+    if version is None:
+        present = [int(d) for d in os.listdir(base) if d.isdigit()]
+        version = max(present, default=0) + 1
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ExportError(f"version must be a positive int. Received: version={version!r}")
+    path = os.path.join(base, str(version))
+    _check_target(path, overwrite)
+    servable = _Servable(
+        float32_generator(gan.generator), gan.latent_dim, gan.num_classes
+    )
+    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
+    try:
+        # A fresh directory is made by save(); mkdtemp only reserved the name.
+        os.rmdir(tmp)
+        tf.saved_model.save(
+            servable,
+            tmp,
+            signatures={
+                "serving_default": servable.serve.get_concrete_function(),
+                "generate": servable.generate.get_concrete_function(),
+            },
+        )
+        if warmup:
+            extra = os.path.join(tmp, "assets.extra")
+            os.makedirs(extra, exist_ok=True)
+            with tf.io.TFRecordWriter(
+                os.path.join(extra, "tf_serving_warmup_requests")
+            ) as writer:
+                for record in _warmup_requests(model_name, gan.latent_dim, gan.num_classes):
+                    writer.write(record.SerializeToString())
+        _replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def export_tflite(gan, path, variant="float32", overwrite=True):
+    """Converts the generator to a TFLite flatbuffer; returns `path`.
+
+    Args:
+        gan: a keras_gan model.
+        path: str. Output `.tflite` file.
+        variant: str. "float32" (exact) or "float16" (weights stored in
+            half precision, half the size; computed in float32 on CPUs).
+    """
+    if variant not in TFLITE_VARIANTS:
+        raise ExportError(
+            f"variant must be one of {TFLITE_VARIANTS}. Received: variant={variant!r}"
+        )
+    _check_target(path, overwrite)
+    generator = float32_generator(gan.generator)
+    specs = [tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")]
+    if gan.num_classes is not None:
+        specs.append(tf.TensorSpec([None], tf.int32, name="labels"))
+
+    module = tf.Module()
+    module.tf_variables = _tf_variables(generator)
+
+    @tf.function(input_signature=specs)
+    def serve(*inputs):
+        inputs = list(inputs) if len(inputs) > 1 else inputs[0]
+        return {"images": generator(inputs, training=False)}
+
+    # Converting from a SavedModel freezes the variables into the flatbuffer
+    # (from_concrete_functions left them as uninitialised resources).
+    staging = tempfile.mkdtemp(prefix="keras_gan_tflite_")
+    try:
+        tf.saved_model.save(module, staging, signatures={"serving_default": serve})
+        converter = tf.lite.TFLiteConverter.from_saved_model(staging)
+        if variant == "float16":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+        flatbuffer = converter.convert()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tflite-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(flatbuffer)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def run_tflite(path, z, labels=None, num_threads=None):
+    """Runs a `.tflite` generator on `z` (and labels) with the LiteRT interpreter."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=path, num_threads=num_threads)
+    runner = interpreter.get_signature_runner()
+    inputs = {"z": np.asarray(z, "float32")}
+    if labels is not None:
+        inputs["labels"] = np.asarray(labels, "int32")
+    return runner(**inputs)["images"]
+
+
+def metadata(gan, model_name, files):
+    """What a serving client or device app needs to use the export."""
+    return {
+        "model_name": model_name,
+        "model_class": type(gan).__name__,
+        "latent_dim": int(gan.latent_dim),
+        "latent_distribution": "standard normal",
+        "num_classes": gan.num_classes,
+        "image_shape": [int(s) for s in gan.image_shape],
+        "output_range": [-1.0, 1.0],
+        "uint8_mapping": "round((x + 1) * 127.5)",
+        "inputs": {"z": ["batch", int(gan.latent_dim)], "labels": ["batch"]}
+        if gan.num_classes
+        else {"z": ["batch", int(gan.latent_dim)]},
+        "outputs": {"images": ["batch", *[int(s) for s in gan.image_shape]]},
+        "files": files,
+    }
+
+
+def export(
+    model,
+    export_dir,
+    model_name="generator",
+    version=None,
+    tflite=TFLITE_VARIANTS,
+    overwrite=False,
+    warmup=True,
+):
+    """Exports the SavedModel, the TFLite variants and the metadata JSON.
+
+    Args:
+        model: a keras_gan model, a `.keras` path or a train.py run directory.
+        export_dir: str. Output directory.
+        model_name: str. Name under which TF Serving serves the model.
+        version: int or None. SavedModel version; defaults to the next free one.
+        tflite: tuple of str. TFLite variants to write ("float32", "float16").
+        overwrite: bool. Replace an existing version / files.
+        warmup: bool. Write TF Serving warm-up requests.
+
+    Returns:
+        The metadata dict (also written to `<export_dir>/<model_name>.json`),
+        whose `files` entry lists every path written.
+
+    Example:
+    >>> # export("runs/default", "exports")  # -> exports/generator/1/, ...
+    """
+    gan = load_gan(model) if isinstance(model, (str, os.PathLike)) else model
+    if not isinstance(model_name, str) or not model_name or "/" in model_name:
+        raise ExportError(
+            f"model_name must be a non-empty name without '/'. Received: model_name={model_name!r}"
+        )
+    files = {
+        "saved_model": export_saved_model(
+            gan, export_dir, model_name, version, overwrite, warmup
+        )
+    }
+    for variant in tflite:
+        files[f"tflite_{variant}"] = export_tflite(
+            gan,
+            os.path.join(export_dir, f"{model_name}.{variant}.tflite"),
+            variant,
+            overwrite=True,
+        )
+    info = metadata(gan, model_name, files)
+    json_path = os.path.join(export_dir, f"{model_name}.json")
+    fd, tmp = tempfile.mkstemp(prefix=".json-", dir=export_dir)
+    with os.fdopen(fd, "w") as f:
+        json.dump(info, f, indent=2)
+    os.replace(tmp, json_path)
+    return info
+
+
+# Agreement an export must reach with the Keras model for the same z.
+TOLERANCES = {"saved_model": 1e-4, "tflite_float32": 1e-4, "tflite_float16": 1e-2}
+
+
+def check_parity(gan, files, num=8, seed=0):
+    """Runs every exported form on the same z and compares with Keras.
+
+    Args:
+        gan: the keras_gan model that was exported.
+        files: dict. The `files` entry of `export`'s result.
+        num: int. Samples compared. Defaults to 8.
+        seed: int. Seed of z. Defaults to 0.
+
+    Returns:
+        `{form: max_abs_diff}` for every form, plus "uint8" (max difference
+        between the uint8 signature and the rounded float output, 0 when
+        exact).
+
+    Raises:
+        ExportError: if a form differs by more than `TOLERANCES`.
+    """
+    z = sample_latent(seed, num, gan.latent_dim).numpy()
+    labels = None if gan.num_classes is None else (np.arange(num) % gan.num_classes).astype("int32")
+    keras_inputs = z if labels is None else [z, labels]
+    expected = np.asarray(float32_generator(gan.generator)(keras_inputs, training=False))
+    loaded = tf.saved_model.load(files["saved_model"])
+    kwargs = {"z": tf.constant(z)}
+    if labels is not None:
+        kwargs["labels"] = tf.constant(labels)
+    diffs = {
+        "saved_model": float(
+            np.abs(loaded.signatures["serving_default"](**kwargs)["images"].numpy() - expected).max()
+        )
+    }
+    seeded = {"seed": tf.constant(seed, tf.int64), "count": tf.constant(num, tf.int32)}
+    if labels is not None:
+        seeded["labels"] = tf.constant(labels)
+    uint8 = loaded.signatures["generate"](**seeded)["images"].numpy()
+    from keras_gan.images import to_uint8
+
+    diffs["uint8"] = float(np.abs(uint8.astype(int) - to_uint8(expected).astype(int)).max())
+    for key, path in files.items():
+        if key.startswith("tflite_"):
+            diffs[key] = float(np.abs(run_tflite(path, z, labels) - expected).max())
+    failed = [k for k, v in diffs.items() if v > TOLERANCES.get(k, 1.0)]
+    if failed:
+        raise ExportError(
+            "The export does not match the Keras model: "
+            + ", ".join(f"{k} max abs diff {diffs[k]:.3g}" for k in failed)
+            + "; please report this with the model file."
+        )
+    return diffs

@@ -1,0 +1,202 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from keras_gan import export
+from keras_gan import testing
+from keras_gan.models import ConditionalGAN, DCGAN, GAN
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="module")
+def dcgan_export(tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp("exports"))
+    # Wide enough that weights, not the flatbuffer's overhead, set the size.
+    model = testing.tiny_model(DCGAN, width=32)
+    model.train_on_batch(*testing.fake_batch(model))
+    info = export.export(model, directory, model_name="gen")
+    return model, directory, info
+
+
+def test_layout_and_metadata(dcgan_export):
+    model, directory, info = dcgan_export
+    version = os.path.join(directory, "gen", "1")
+    assert info["files"]["saved_model"] == version
+    assert os.path.exists(os.path.join(version, "saved_model.pb"))
+    assert os.path.exists(os.path.join(version, "assets.extra", "tf_serving_warmup_requests"))
+    for variant in ("float32", "float16"):
+        assert os.path.getsize(os.path.join(directory, f"gen.{variant}.tflite")) > 1000
+    meta = json.load(open(os.path.join(directory, "gen.json")))
+    assert meta["latent_dim"] == 8 and meta["image_shape"] == [28, 28, 1]
+    assert meta["output_range"] == [-1.0, 1.0] and meta["num_classes"] is None
+    # float16 stores half-size weights.
+    f32 = os.path.getsize(info["files"]["tflite_float32"])
+    assert os.path.getsize(info["files"]["tflite_float16"]) < 0.7 * f32
+    assert not [n for n in os.listdir(os.path.join(directory, "gen")) if n.startswith(".")]
+
+
+def test_parity_of_every_form(dcgan_export):
+    model, _, info = dcgan_export
+    diffs = export.check_parity(model, info["files"], num=5, seed=3)
+    assert diffs["saved_model"] <= 1e-4
+    assert diffs["tflite_float32"] <= 1e-4
+    assert diffs["tflite_float16"] <= 1e-2
+    assert diffs["uint8"] <= 1
+
+
+def test_uint8_signature_is_rounded_float_output_and_deterministic(dcgan_export):
+    model, _, info = dcgan_export
+    first = tf.saved_model.load(info["files"]["saved_model"])
+    second = tf.saved_model.load(info["files"]["saved_model"])
+    args = {"seed": tf.constant(11, tf.int64), "count": tf.constant(4)}
+    a = first.signatures["generate"](**args)["images"].numpy()
+    b = second.signatures["generate"](**args)["images"].numpy()
+    assert a.dtype == np.uint8 and a.shape == (4, 28, 28, 1)
+    np.testing.assert_array_equal(a, b)
+    z = export.sample_latent(11, 4, model.latent_dim)
+    floats = first.signatures["serving_default"](z=z)["images"].numpy()
+    np.testing.assert_array_equal(a, np.round((floats + 1) * 127.5).clip(0, 255).astype("uint8"))
+    c = first.signatures["generate"](seed=tf.constant(12, tf.int64), count=tf.constant(4))
+    assert not np.array_equal(a, c["images"].numpy())
+
+
+def test_wrong_latent_shape_is_one_clear_sentence(dcgan_export):
+    _, _, info = dcgan_export
+    loaded = tf.saved_model.load(info["files"]["saved_model"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"z must have shape \(batch, 8\)"):
+        loaded.signatures["serving_default"](z=tf.zeros((2, 5)))
+
+
+def test_warmup_records_parse_and_run(dcgan_export):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    _, _, info = dcgan_export
+    path = os.path.join(info["files"]["saved_model"], "assets.extra", "tf_serving_warmup_requests")
+    loaded = tf.saved_model.load(info["files"]["saved_model"])
+    seen = set()
+    for record in tf.data.TFRecordDataset(path):
+        log = prediction_log_pb2.PredictionLog.FromString(record.numpy())
+        request = log.predict_log.request
+        assert request.model_spec.name == "gen"
+        inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+        signature = loaded.signatures[request.model_spec.signature_name]
+        outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
+        assert outputs["images"].shape[1:] == (28, 28, 1)
+        seen.add(request.model_spec.signature_name)
+    assert seen == {"serving_default", "generate"}
+
+
+def test_saved_model_cli_show_and_run(dcgan_export):
+    _, _, info = dcgan_export
+    path = info["files"]["saved_model"]
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    show = subprocess.run([cli, "show", "--dir", path, "--all"], capture_output=True, text=True)
+    assert show.returncode == 0, show.stderr
+    assert "signature_def['generate']" in show.stdout and "serving_default" in show.stdout
+    for signature, inputs in (
+        ("generate", "seed=3;count=2"),
+        ("serving_default", f"z={[[0.5] * 8] * 2}"),
+    ):
+        run = subprocess.run(
+            [cli, "run", "--dir", path, "--tag_set", "serve", "--signature_def", signature,
+             "--input_exprs", inputs],
+            capture_output=True, text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Result for output key images" in run.stdout, run.stdout
+
+
+def test_existing_version_is_kept_unless_overwrite(dcgan_export, tmp_path):
+    model, _, _ = dcgan_export
+    path = export.export_saved_model(model, str(tmp_path), "m", version=3, warmup=False)
+    stamp = os.path.getmtime(os.path.join(path, "saved_model.pb"))
+    with pytest.raises(export.ExportError, match="exists already"):
+        export.export_saved_model(model, str(tmp_path), "m", version=3, warmup=False)
+    assert os.path.getmtime(os.path.join(path, "saved_model.pb")) == stamp
+    export.export_saved_model(model, str(tmp_path), "m", version=3, overwrite=True, warmup=False)
+    assert export.export_saved_model(model, str(tmp_path), "m", warmup=False).endswith("4")
+
+
+def test_failed_export_leaves_nothing_half_written(dcgan_export, tmp_path, monkeypatch):
+    model, _, _ = dcgan_export
+
+    def broken_save(obj, path, **kwargs):
+        os.makedirs(os.path.join(path, "variables"))
+        open(os.path.join(path, "saved_model.pb"), "w").write("partial")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(tf.saved_model, "save", broken_save)
+    with pytest.raises(OSError, match="No space left"):
+        export.export_saved_model(model, str(tmp_path), "m", version=1)
+    assert os.listdir(os.path.join(tmp_path, "m")) == []
+
+
+def test_conditional_export_takes_labels_and_rejects_unknown_ones(tmp_path):
+    model = testing.tiny_model(ConditionalGAN, num_classes=10)
+    info = export.export(model, str(tmp_path))
+    diffs = export.check_parity(model, info["files"], num=10)
+    assert diffs["tflite_float32"] <= 1e-4 and diffs["saved_model"] <= 1e-4
+    loaded = tf.saved_model.load(info["files"]["saved_model"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must lie in \[0, 10\)"):
+        loaded.signatures["serving_default"](z=tf.zeros((2, 8)), labels=tf.constant([1, 10]))
+    assert json.load(open(tmp_path / "generator.json"))["num_classes"] == 10
+
+
+def test_mixed_precision_generator_exports_in_float32(tmp_path):
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        model = testing.tiny_model(DCGAN)
+        model.train_on_batch(*testing.fake_batch(model))
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert model.generator.layers[2].compute_dtype == "bfloat16"
+    copy = export.float32_generator(model.generator)
+    assert all(l.compute_dtype == "float32" for l in copy.layers)
+    z = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    np.testing.assert_allclose(copy(z), model.generator(z), atol=0.05)
+    info = export.export(model, str(tmp_path), tflite=("float32",))
+    assert export.check_parity(model, info["files"])["tflite_float32"] <= 1e-4
+
+
+def test_load_gan_rejects_what_is_not_a_keras_gan_model(tmp_path):
+    plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    plain.save(tmp_path / "plain.keras")
+    with pytest.raises(export.ExportError, match="not a keras_gan GAN"):
+        export.load_gan(str(tmp_path / "plain.keras"))
+    model = testing.tiny_model(GAN)
+    model.save(tmp_path / "gan.keras")
+    data = open(tmp_path / "gan.keras", "rb").read()
+    open(tmp_path / "cut.keras", "wb").write(data[: len(data) // 2])
+    with pytest.raises(export.ExportError, match="could not be loaded as a keras_gan model"):
+        export.load_gan(str(tmp_path / "cut.keras"))
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.load_gan(str(tmp_path / "missing.keras"))
+    with pytest.raises(export.ExportError, match="without model.keras"):
+        export.load_gan(str(tmp_path))
+
+
+def test_export_py_cli(tmp_path):
+    model = testing.tiny_model(DCGAN)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    model.save(run_dir / "model.keras")
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "export.py"), f"--model={run_dir}",
+         f"--export_dir={tmp_path / 'out'}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "parity tflite_float16: max abs diff" in result.stdout
+    bad = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "export.py"), f"--model={tmp_path / 'nope.keras'}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    assert "Traceback" not in bad.stderr
