@@ -87,6 +87,12 @@ flags.DEFINE_enum(
     "verbose", _D.verbose, ["auto", "0", "1", "2"], "[output] Keras progress output."
 )
 
+flags.DEFINE_bool(
+    "export",
+    _D.export,
+    "[output] Export the generator (SavedModel + TFLite) to <out_dir>/export at the end.",
+)
+
 FLAGS = flags.FLAGS
 
 
@@ -96,6 +102,7 @@ def main(argv):
     # Imported here so --help answers without loading TensorFlow.
     from keras_gan import trainer
     from keras_gan.data import DatasetError
+    from keras_gan.export import ExportError
 
     values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)}
     if values["verbose"] != "auto":
@@ -103,7 +110,7 @@ def main(argv):
     config = TrainConfig(**values)
     try:
         result = trainer.train(config)
-    except (trainer.RunError, DatasetError, ValueError) as e:
+    except (trainer.RunError, DatasetError, ExportError, ValueError) as e:
         print(f"train.py: error: {e}", file=sys.stderr)
         return 2
     history = {k: v[-1] for k, v in result.history.items()}
@@ -112,6 +119,11 @@ def main(argv):
     print(f"Samples: {result.last_samples}")
     print(f"Loss curves: {os.path.join(result.out_dir, 'losses.png')}")
     print(f"Model: {result.model_path}")
+    if result.export_files:
+        print(f"Export: {result.export_files['saved_model']} (TF Serving), "
+              f"{result.export_files['tflite_float32']} (TFLite)")
+        print("Export parity (max abs diff vs Keras): "
+              + ", ".join(f"{k} {v:.1e}" for k, v in result.parity.items()))
     return 0
 
 

@@ -109,9 +109,14 @@ def float32_generator(generator):
 
 
 def sample_latent(seed, count, latent_dim):
-    """The z that the `generate` signature draws for `seed`: stateless normal."""
+    """The z that `GAN.generate(count, seed=seed)` and the `generate`
+    signature draw: a stateless normal, identical in Keras, SavedModel and
+    the generate command for seeds below 2**31 - 1."""
+    # keras.random.normal(seed=int) feeds [seed, 0] as int32 after this
+    # floormod; doing the same keeps every form on the same z.
+    seed = tf.cast(tf.math.floormod(tf.cast(seed, tf.int64), tf.int32.max - 1), tf.int32)
     return tf.random.stateless_normal(
-        (count, latent_dim), seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+        (count, latent_dim), seed=tf.stack([seed, tf.constant(0, tf.int32)])
     )
 
 
@@ -131,6 +136,11 @@ class _Servable(tf.Module):
         super().__init__()
         self.generator = generator
         self.tf_variables = _tf_variables(generator)
+        # Saved so that clients of the SavedModel can read the sizes back.
+        self.latent_dim_value = tf.Variable(latent_dim, trainable=False, name="latent_dim")
+        self.num_classes_value = tf.Variable(
+            num_classes or 0, trainable=False, name="num_classes"
+        )
         self.latent_dim = latent_dim
         self.num_classes = num_classes
         z_spec = tf.TensorSpec([None, None], tf.float32, name="z")

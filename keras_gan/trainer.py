@@ -10,6 +10,7 @@ Run directory layout:
     losses.csv, losses.png   training curves, appended across resumes
     checkpoints/        BackupAndRestore state: re-running resumes from it
     model.keras         the final model (generator, discriminator, optimizers)
+    export/             the generator for TF Serving and TFLite (keras_gan.export)
 """
 
 import dataclasses
@@ -72,6 +73,7 @@ class TrainConfig:
     samples_every: int = 1
     num_samples: int = 64
     verbose: str = "auto"
+    export: bool = True
 
 
 @dataclasses.dataclass
@@ -84,6 +86,8 @@ class TrainResult:
     epochs_done: int
     resumed_from_epoch: int
     seconds: float
+    export_files: dict | None = None
+    parity: dict | None = None
 
 
 def _make_optimizer(config, default, learning_rate):
@@ -251,6 +255,15 @@ def train(config):
     loss_plot.plot()
     model_path = os.path.join(config.out_dir, "model.keras")
     _atomic_save(model, model_path)
+    export_files = parity = None
+    if config.export:
+        from keras_gan import export as export_lib
+
+        info = export_lib.export(
+            model, os.path.join(config.out_dir, "export"), version=1, overwrite=True
+        )
+        export_files = info["files"]
+        parity = export_lib.check_parity(model, export_files)
     return TrainResult(
         model=model,
         history=history.history,
@@ -260,4 +273,6 @@ def train(config):
         epochs_done=epochs_done,
         resumed_from_epoch=resumed_from,
         seconds=time.monotonic() - start,
+        export_files=export_files,
+        parity=parity,
     )

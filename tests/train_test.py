@@ -45,6 +45,10 @@ def test_train_py_end_to_end_and_resume(tmp_path):
     assert os.path.exists(os.path.join(out, "samples/samples_epoch_0003.png"))
     assert not os.path.exists(os.path.join(out, "samples/samples_epoch_0004.png"))
 
+    assert "Export parity" in second.stdout
+    assert os.path.exists(os.path.join(out, "export", "generator", "1", "saved_model.pb"))
+    assert os.path.exists(os.path.join(out, "export", "generator.float16.tflite"))
+
     import keras
     model = keras.models.load_model(os.path.join(out, "model.keras"))
     assert model.d_optimizer.iterations.numpy() == 9
@@ -67,7 +71,7 @@ def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message):
 
 def _config(tmp_path, **kwargs):
     values = dict(out_dir=str(tmp_path / "run"), batch_size=8, width=8, latent_dim=8,
-                  steps_per_epoch=2, epochs=1, num_samples=4, verbose=0)
+                  steps_per_epoch=2, epochs=1, num_samples=4, verbose=0, export=False)
     values.update(kwargs)
     return trainer.TrainConfig(**values)
 

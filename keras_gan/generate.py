@@ -1,0 +1,280 @@
+r"""Turns any exported or saved generator into pictures.
+
+Works on the three forms a generator ships in: a `.keras` file (or a
+train.py run directory), a SavedModel version directory, a `.tflite` file.
+The same seed gives the same z in all three, so their pictures agree.
+
+    python -m keras_gan.generate --model=runs/default --out=grid.png --num=64
+    python -m keras_gan.generate --model=exports/generator/1 --out=pngs --folder
+    python -m keras_gan.generate --model=exports/generator.float32.tflite \
+        --out=strip.png --interpolate=10 --seed=1 --seed_b=2
+    python -m keras_gan.generate --model=runs/default --out=sum.png \
+        --concept=a:3,5,9 --concept=b:12,14 --concept=c:4,8 --arithmetic=a-b+c
+"""
+
+import json
+import os
+import re
+import sys
+
+import numpy as np
+
+__all__ = ["Sampler", "interpolate", "latent_arithmetic", "save_images"]
+
+
+class Sampler:
+    """A generator in any of its three forms, as `sample(z, labels) -> images`.
+
+    Args:
+        path: str. A `.keras` file, a train.py run directory, a SavedModel
+            directory (one holding `saved_model.pb`) or a `.tflite` file.
+
+    Attributes:
+        latent_dim: int. Size of z.
+        num_classes: int or None. Label count for conditional generators.
+        form: str. "keras", "saved_model" or "tflite".
+    """
+
+    def __init__(self, path):
+        from keras_gan import export
+
+        if not os.path.exists(path):
+            raise export.ExportError(
+                f"{path} does not exist; pass a .keras file, a run directory, "
+                "a SavedModel directory or a .tflite file."
+            )
+        if path.endswith(".tflite"):
+            from ai_edge_litert.interpreter import Interpreter
+
+            self.form = "tflite"
+            self._path = path
+            interpreter = Interpreter(model_path=path)
+            inputs = interpreter.get_signature_runner().get_input_details()
+            self.latent_dim = int(inputs["z"]["shape"][-1])
+            self.num_classes = self._sidecar_classes(path) if "labels" in inputs else None
+        elif os.path.exists(os.path.join(path, "saved_model.pb")):
+            import tensorflow as tf
+
+            self.form = "saved_model"
+            self._loaded = tf.saved_model.load(path)
+            if not hasattr(self._loaded, "latent_dim_value"):
+                raise export.ExportError(
+                    f"{path} is a SavedModel but not one written by keras_gan "
+                    "export; export the generator with export.py first."
+                )
+            self.latent_dim = int(self._loaded.latent_dim_value.numpy())
+            self.num_classes = int(self._loaded.num_classes_value.numpy()) or None
+        else:
+            self.form = "keras"
+            self._gan = export.load_gan(path)
+            self.latent_dim = self._gan.latent_dim
+            self.num_classes = self._gan.num_classes
+
+    @staticmethod
+    def _sidecar_classes(path):
+        # <name>.<variant>.tflite sits next to <name>.json.
+        name = os.path.basename(path).split(".")[0]
+        sidecar = os.path.join(os.path.dirname(path), f"{name}.json")
+        if os.path.exists(sidecar):
+            with open(sidecar) as f:
+                return json.load(f).get("num_classes")
+        return None
+
+    def latent(self, seed, num):
+        """z for `seed`: the same as `GAN.generate(num, seed=seed)` draws."""
+        from keras_gan.export import sample_latent
+
+        return sample_latent(seed, num, self.latent_dim).numpy()
+
+    def labels(self, labels, num):
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("This generator is unconditional; drop the labels.")
+            return None
+        if labels is None:
+            return (np.arange(num) % self.num_classes).astype("int32")
+        labels = np.resize(np.asarray(labels, "int32"), num)
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"labels must lie in [0, {self.num_classes}). Received: "
+                f"{sorted(set(labels.tolist()))}"
+            )
+        return labels
+
+    def sample(self, z, labels=None):
+        """Images in [-1, 1] for latent vectors `z` (and labels)."""
+        z = np.asarray(z, "float32")
+        labels = self.labels(labels, len(z))
+        if self.form == "tflite":
+            from keras_gan.export import run_tflite
+
+            return np.asarray(run_tflite(self._path, z, labels))
+        if self.form == "saved_model":
+            import tensorflow as tf
+
+            kwargs = {"z": tf.constant(z)}
+            if labels is not None:
+                kwargs["labels"] = tf.constant(labels)
+            return self._loaded.signatures["serving_default"](**kwargs)["images"].numpy()
+        inputs = z if labels is None else [z, labels]
+        return np.asarray(self._gan.generator(inputs, training=False), "float32")
+
+
+def _slerp(a, b, t):
+    cos = np.dot(a / np.linalg.norm(a), b / np.linalg.norm(b))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if omega < 1e-6:
+        return (1 - t) * a + t * b
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def interpolate(z_a, z_b, steps, spherical=True):
+    """`steps` latent vectors from `z_a` to `z_b` (both included).
+
+    Spherical interpolation keeps the vectors at the norm typical of a
+    Gaussian z; a straight line passes through low-norm points the generator
+    never saw (White, "Sampling Generative Networks", 2016).
+    """
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2. Received: steps={steps}")
+    ts = np.linspace(0.0, 1.0, steps)
+    mix = _slerp if spherical else (lambda a, b, t: (1 - t) * a + t * b)
+    return np.stack([mix(z_a, z_b, t) for t in ts]).astype("float32")
+
+
+def latent_arithmetic(concepts, expression):
+    """Evaluates e.g. "a-b+c" over concept vectors, each the mean of its z's.
+
+    Radford et al. (DCGAN, sec. 6.3) average three z per concept before
+    adding and subtracting, which makes the result far more stable than
+    single vectors.
+
+    Args:
+        concepts: dict. Name -> array `(k, latent_dim)` of z's showing it.
+        expression: str. Names joined by + and -, e.g. "smiling_woman -
+            neutral_woman + neutral_man".
+
+    Returns:
+        `(means, result)`: the mean z of each concept in the expression's
+        order, shape `(n, latent_dim)`, and the resulting z, `(latent_dim,)`.
+    """
+    terms = re.findall(r"([+-]?)\s*([A-Za-z_]\w*)", expression.replace(" ", ""))
+    if not terms or "".join(s + n for s, n in terms) != expression.replace(" ", "").lstrip("+"):
+        raise ValueError(
+            "expression must be concept names joined by + and -, e.g. a-b+c. "
+            f"Received: expression={expression!r}"
+        )
+    means, result = [], 0.0
+    for sign, name in terms:
+        if name not in concepts:
+            raise ValueError(
+                f"Concept {name!r} of the expression is not defined; define it "
+                f"with --concept={name}:SEED,SEED,... Known: {sorted(concepts)}"
+            )
+        mean = np.mean(np.asarray(concepts[name], "float32"), axis=0)
+        means.append(mean)
+        result = result - mean if sign == "-" else result + mean
+    return np.stack(means), np.asarray(result, "float32")
+
+
+def save_images(images, out, folder=False, columns=None, scale=2):
+    """Writes a PNG grid to `out`, or with `folder=True` one PNG per image
+    into the directory `out`; returns the paths written."""
+    import keras
+
+    from keras_gan.images import save_grid, to_uint8
+
+    if not folder:
+        return [save_grid(out, images, columns=columns, scale=scale)]
+    os.makedirs(out, exist_ok=True)
+    paths = []
+    for i, image in enumerate(to_uint8(images)):
+        path = os.path.join(out, f"{i:05d}.png")
+        keras.utils.save_img(path, image, scale=False)
+        paths.append(path)
+    return paths
+
+
+def _parse_concepts(values):
+    concepts = {}
+    for value in values or []:
+        name, _, seeds = value.partition(":")
+        try:
+            concepts[name] = [int(s) for s in seeds.split(",") if s]
+        except ValueError:
+            concepts[name] = []
+        if not name or not concepts[name]:
+            raise ValueError(
+                "--concept must look like NAME:SEED,SEED,... (e.g. a:3,5,9). "
+                f"Received: {value!r}"
+            )
+    return concepts
+
+
+def main(argv):
+    from absl import flags
+
+    from keras_gan.export import ExportError
+
+    FLAGS = flags.FLAGS
+    if len(argv) > 1:
+        print(f"generate: error: unexpected arguments {argv[1:]}", file=sys.stderr)
+        return 2
+    try:
+        sampler = Sampler(FLAGS.model)
+        labels = [int(x) for x in FLAGS.labels] if FLAGS.labels else None
+        columns = None
+        if FLAGS.arithmetic:
+            concepts = _parse_concepts(FLAGS.concept)
+            z = {name: np.concatenate([sampler.latent(s, 1) for s in seeds])
+                 for name, seeds in concepts.items()}
+            means, result = latent_arithmetic(z, FLAGS.arithmetic)
+            names = re.findall(r"[A-Za-z_]\w*", FLAGS.arithmetic)
+            # One row per concept (its samples, then their mean); last row: the result.
+            rows = [sampler.sample(np.concatenate([z[n], m[None]]), labels)
+                    for n, m in zip(names, means)]
+            rows.append(sampler.sample(result[None], labels))
+            columns = max(len(r) for r in rows)
+            blank = -np.ones_like(rows[0][:1])
+            images = np.concatenate(
+                [np.concatenate([r] + [blank] * (columns - len(r))) for r in rows])
+        elif FLAGS.interpolate:
+            z_a = sampler.latent(FLAGS.seed, 1)[0]
+            z_b = sampler.latent(FLAGS.seed_b, 1)[0]
+            latent = interpolate(z_a, z_b, FLAGS.interpolate)
+            images = sampler.sample(latent, labels)
+            columns = FLAGS.interpolate
+        else:
+            images = sampler.sample(sampler.latent(FLAGS.seed, FLAGS.num), labels)
+        paths = save_images(images, FLAGS.out, folder=FLAGS.folder, columns=columns)
+    except (ExportError, ValueError) as e:
+        print(f"generate: error: {e}", file=sys.stderr)
+        return 2
+    where = FLAGS.out if FLAGS.folder else paths[0]
+    print(f"Wrote {len(images)} images from the {sampler.form} generator to {where}")
+    return 0
+
+
+def _define_flags():
+    from absl import flags
+
+    flags.DEFINE_string("model", None, "A .keras file, run directory, SavedModel directory or .tflite file.", required=True)
+    flags.DEFINE_string("out", "generated.png", "Output PNG (grid) or directory (--folder).")
+    flags.DEFINE_integer("num", 64, "Number of images.")
+    flags.DEFINE_integer("seed", 0, "Seed of z (the same z in every form).")
+    flags.DEFINE_list("labels", None, "Class ids for conditional generators, repeated to --num.")
+    flags.DEFINE_bool("folder", False, "Write one PNG per image into --out.")
+    flags.DEFINE_integer("interpolate", 0, "Write an interpolation strip of this many steps from --seed to --seed_b.")
+    flags.DEFINE_integer("seed_b", 1, "End seed of --interpolate.")
+    flags.DEFINE_multi_string("concept", None, "NAME:SEED,SEED,... z's whose mean stands for a concept.")
+    flags.DEFINE_string("arithmetic", None, "Expression over concepts, e.g. a-b+c.")
+
+
+if __name__ == "__main__":
+    import os as _os
+
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from absl import app
+
+    _define_flags()
+    app.run(main)
