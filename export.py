@@ -14,6 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app
 from absl import flags
+from absl import logging
 
 flags.DEFINE_string("model", None, "A .keras file or a train.py run directory.", required=True)
 flags.DEFINE_string("export_dir", "exports", "Output directory.")
@@ -28,6 +29,8 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
+    # TensorFlow reports every SavedModel write at INFO through absl.
+    logging.set_verbosity(logging.WARNING)
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     from keras_gan import export as export_lib

@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app
 from absl import flags
+from absl import logging
 
 from keras_gan.models import MODELS
 from keras_gan.trainer import TrainConfig
@@ -97,6 +98,8 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
+    # TensorFlow reports every SavedModel write at INFO through absl.
+    logging.set_verbosity(logging.WARNING)
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     # Imported here so --help answers without loading TensorFlow.

@@ -62,7 +62,8 @@ class SampleGrid(keras.callbacks.Callback):
 class LossPlot(keras.callbacks.Callback):
     """Records the training logs every few steps to CSV and plots them to PNG.
 
-    Rows are appended to `csv_path` (so a resumed run continues the same
+    Each row holds the mean of every metric over the steps since the previous
+    row (not Keras's running mean since the epoch began). Rows are appended to `csv_path` (so a resumed run continues the same
     curve) and the plot is redrawn at the end of every epoch: one panel for
     the losses, one for D(x) / D(G(z)).
 
@@ -82,10 +83,23 @@ class LossPlot(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._step = int(self.model.d_optimizer.iterations.numpy())
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last = (0, {})
+
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
         if logs and self._step % self.every_steps == 0:
-            self._append(self._step, logs)
+            # Keras reports running means since the epoch began; turn them
+            # into the mean of the steps since the last row, so the curve
+            # has no saw-tooth at epoch boundaries.
+            n = batch + 1
+            n_last, last = self._last
+            window = {
+                k: (n * float(v) - n_last * last.get(k, 0.0)) / max(n - n_last, 1)
+                for k, v in logs.items()
+            }
+            self._append(self._step, window)
+            self._last = (n, {k: float(v) for k, v in logs.items()})
 
     def _append(self, step, logs):
         row = {"step": step, **{k: float(v) for k, v in logs.items()}}

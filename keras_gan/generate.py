@@ -213,9 +213,11 @@ def _parse_concepts(values):
 
 def main(argv):
     from absl import flags
+    from absl import logging
 
     from keras_gan.export import ExportError
 
+    logging.set_verbosity(logging.WARNING)
     FLAGS = flags.FLAGS
     if len(argv) > 1:
         print(f"generate: error: unexpected arguments {argv[1:]}", file=sys.stderr)

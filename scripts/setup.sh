@@ -10,4 +10,4 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null; 
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq dataset-fashion-mnist >/dev/null
 fi
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e ".[test]"

@@ -62,3 +62,17 @@ def test_make_grid_and_uint8_mapping():
     grid = images.make_grid(batch, columns=3, padding=1)
     assert grid.shape == (4, 13, 1)
     assert grid[1, 1, 0] == 0 and grid[1, 5, 0] == 128 and grid[1, 9, 0] == 255
+
+
+def test_loss_plot_rows_are_window_means_not_running_means(tmp_path):
+    values = [1.0, 3.0, 5.0, 7.0, 2.0, 4.0]
+    cb = callbacks.LossPlot(str(tmp_path / "l.csv"), str(tmp_path / "l.png"), every_steps=2)
+    cb._step = 0
+    for epoch, chunk in enumerate((values[:4], values[4:])):
+        cb.on_epoch_begin(epoch)
+        for batch in range(len(chunk)):
+            running = float(np.mean(chunk[: batch + 1]))
+            cb.on_train_batch_end(batch, {"d_loss": running})
+    with open(tmp_path / "l.csv") as f:
+        rows = [float(r["d_loss"]) for r in csv.DictReader(f)]
+    np.testing.assert_allclose(rows, [2.0, 6.0, 3.0])
