@@ -94,6 +94,28 @@ flags.DEFINE_bool(
     "[output] Export the generator (SavedModel + TFLite) to <out_dir>/export at the end.",
 )
 
+
+# === Evaluation and health ===
+flags.DEFINE_integer(
+    "eval_every", _D.eval_every, "[evaluation] Score FID/KID/precision/recall every N epochs; 0: never."
+)
+flags.DEFINE_integer("eval_samples", _D.eval_samples, "[evaluation] Generated images per evaluation.")
+flags.DEFINE_integer(
+    "final_eval_samples",
+    _D.final_eval_samples,
+    "[evaluation] Generated images scored for metrics.json at the end; 0: skip.",
+)
+flags.DEFINE_enum(
+    "extractor",
+    _D.extractor,
+    ["auto", "fashion_mnist", "inception_v3", "none"],
+    "[evaluation] Feature network; auto: the shipped Fashion-MNIST network for "
+    "28x28x1 data, none otherwise (inception_v3 needs its ImageNet weights).",
+)
+flags.DEFINE_bool(
+    "health", _D.health, "[evaluation] Roll back on NaN; warn when D wins outright or samples collapse."
+)
+
 FLAGS = flags.FLAGS
 
 
@@ -122,6 +144,9 @@ def main(argv):
     print(f"Samples: {result.last_samples}")
     print(f"Loss curves: {os.path.join(result.out_dir, 'losses.png')}")
     print(f"Model: {result.model_path}")
+    if result.metrics:
+        print("Final model (" + os.path.join(result.out_dir, "metrics.json") + "): "
+              + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items() if not k.endswith("_std")))
     if result.export_files:
         print(f"Export: {result.export_files['saved_model']} (TF Serving), "
               f"{result.export_files['tflite_float32']} (TFLite)")

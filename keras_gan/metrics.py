@@ -480,7 +480,7 @@ class KernelDistance(_StreamingMetric):
 
     def update_state(self, features):
         features = self._batch(features, self.reference_features.shape[1])
-        n = ops.convert_to_tensor(self.count)
+        n = self.count.value
         take = ops.minimum(self.max_samples - n, ops.shape(features)[0])
         self.buffer.assign(ops.slice_update(self.buffer, (n, 0), features[:take]))
         self.count.assign(n + take)

@@ -8,6 +8,8 @@ Run directory layout:
     options.json        the options of the run (checked on resume)
     samples/            samples_epoch_0001.png, ... from a fixed latent seed
     losses.csv, losses.png   training curves, appended across resumes
+    history.csv         per-epoch logs (losses, FID/KID/precision/recall, health)
+    metrics.json        scores of the final model
     checkpoints/        BackupAndRestore state: re-running resumes from it
     model.keras         the final model (generator, discriminator, optimizers)
     export/             the generator for TF Serving and TFLite (keras_gan.export)
@@ -74,6 +76,11 @@ class TrainConfig:
     num_samples: int = 64
     verbose: str = "auto"
     export: bool = True
+    eval_every: int = 1
+    eval_samples: int = 2000
+    final_eval_samples: int = 10000
+    extractor: str = "auto"
+    health: bool = True
 
 
 @dataclasses.dataclass
@@ -88,6 +95,7 @@ class TrainResult:
     seconds: float
     export_files: dict | None = None
     parity: dict | None = None
+    metrics: dict | None = None
 
 
 def _make_optimizer(config, default, learning_rate):
@@ -107,6 +115,22 @@ def _make_optimizer(config, default, learning_rate):
                 )
             setattr(optimizer, name, value)
     return optimizer
+
+
+def _extractor_for(config, info):
+    """The feature network for evaluation and health checks, or None."""
+    from keras_gan import features
+
+    name = config.extractor
+    if name == "none":
+        return None
+    if name == "auto":
+        # The shipped network knows 28x28 grayscale images; color data needs
+        # InceptionV3 weights, which are not always at hand offline.
+        if tuple(info.image_shape) != (28, 28, 1):
+            return None
+        name = "fashion_mnist"
+    return features.load_extractor(name)
 
 
 def build_model(config, info):
@@ -226,7 +250,26 @@ def train(config):
         # no-op instead of a fresh start.
         delete_checkpoint=False,
     )
-    callbacks = [backup, loss_plot, samples]
+    extractor = _extractor_for(config, info)
+    callbacks = [backup]
+    if config.health:
+        real = next(iter(dataset.take(1)))
+        real = real[0] if isinstance(real, (tuple, list)) else real
+        callbacks.append(callbacks_lib.TrainingHealth(real_images=real.numpy(), extractor=extractor))
+    reference = None
+    if extractor is not None and (config.eval_every > 0 or config.final_eval_samples > 0):
+        from keras_gan import evaluation
+
+        reference = evaluation.reference_statistics(
+            config.dataset, split=config.split, extractor=extractor, data_dir=config.data_dir
+        )
+        if config.eval_every > 0:
+            callbacks.append(callbacks_lib.Evaluation(
+                reference, extractor, every=config.eval_every,
+                num_samples=config.eval_samples, seed=config.seed))
+    history_csv = os.path.join(config.out_dir, "history.csv")
+    loss_plot.history_csv = history_csv
+    callbacks += [keras.callbacks.CSVLogger(history_csv, append=True), loss_plot, samples]
     if config.time_limit > 0:
         callbacks.append(callbacks_lib.TimeLimit(config.time_limit))
 
@@ -255,6 +298,17 @@ def train(config):
     loss_plot.plot()
     model_path = os.path.join(config.out_dir, "model.keras")
     _atomic_save(model, model_path)
+    scores = None
+    if reference is not None and config.final_eval_samples > 0:
+        from keras_gan import evaluation
+
+        scores = evaluation.evaluate(
+            model, reference, extractor, config.final_eval_samples, seed=config.seed
+        )
+        with open(os.path.join(config.out_dir, "metrics.json"), "w") as f:
+            json.dump({"epoch": epochs_done, "num_samples": config.final_eval_samples,
+                       "extractor": reference.extractor, "reference": reference.source,
+                       "reference_images": reference.num_images, **scores}, f, indent=2)
     export_files = parity = None
     if config.export:
         from keras_gan import export as export_lib
@@ -275,4 +329,5 @@ def train(config):
         seconds=time.monotonic() - start,
         export_files=export_files,
         parity=parity,
+        metrics=scores,
     )

@@ -67,6 +67,9 @@ def test_make_grid_and_uint8_mapping():
 def test_loss_plot_rows_are_window_means_not_running_means(tmp_path):
     values = [1.0, 3.0, 5.0, 7.0, 2.0, 4.0]
     cb = callbacks.LossPlot(str(tmp_path / "l.csv"), str(tmp_path / "l.png"), every_steps=2)
+    import types
+
+    cb.set_model(types.SimpleNamespace(metrics=[types.SimpleNamespace(name="d_loss")]))
     cb._step = 0
     for epoch, chunk in enumerate((values[:4], values[4:])):
         cb.on_epoch_begin(epoch)
@@ -76,3 +79,79 @@ def test_loss_plot_rows_are_window_means_not_running_means(tmp_path):
     with open(tmp_path / "l.csv") as f:
         rows = [float(r["d_loss"]) for r in csv.DictReader(f)]
     np.testing.assert_allclose(rows, [2.0, 6.0, 3.0])
+
+
+class _Poison(keras.callbacks.Callback):
+    """Writes NaN into D's first kernel at one step."""
+
+    def __init__(self, at_step):
+        super().__init__()
+        self.at_step, self.step = at_step, 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.step += 1
+        if self.step == self.at_step:
+            v = self.model.discriminator.trainable_variables[0]
+            v.assign(np.full(v.shape, np.nan, "float32"))
+
+
+def test_training_health_rolls_back_nan_and_continues():
+    model = testing.tiny_model(DCGAN)
+    health = callbacks.TrainingHealth(snapshot_every=2)
+    import warnings as w
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        history = _fit(model, [_Poison(at_step=4), health], epochs=2, steps=4)
+    assert health.rollbacks == 1
+    assert any("rolled back" in str(c.message) for c in caught)
+    for v in model.generator.variables + model.discriminator.variables:
+        assert np.isfinite(v.numpy()).all()
+    assert np.isfinite(history.history["d_loss"][-1])
+
+
+def test_training_health_stops_on_nan_when_asked():
+    model = testing.tiny_model(DCGAN)
+    health = callbacks.TrainingHealth(on_nan="stop")
+    import warnings as w
+    with w.catch_warnings(record=True):
+        w.simplefilter("always")
+        history = _fit(model, [_Poison(at_step=2), health], epochs=3, steps=4)
+    assert len(history.epoch) == 1 and "losses became NaN" in health.alarms[0]
+
+
+def test_training_health_alarms_when_d_wins_and_on_collapse():
+    model = testing.tiny_model(DCGAN)
+    health = callbacks.TrainingHealth(
+        real_images=testing.fake_batch(model, 64)[0], check_every=1, d_win_patience=3
+    )
+    health.set_model(model)
+    health.on_train_begin()
+    import warnings as w
+    with w.catch_warnings(record=True):
+        w.simplefilter("always")
+        for step in range(3):
+            logs = {"d_loss": 0.01, "g_loss": 6.0, "d_real": 0.999, "d_fake": 0.001}
+            health.on_train_batch_end(step, logs)
+        assert logs["d_wins_alarm"] == 1.0 and "won outright" in health.alarms[0]
+        # A generator whose output ignores z: every sample is the same image.
+        last = model.generator.layers[-2]
+        last.kernel.assign(np.zeros(last.kernel.shape, "float32"))
+        logs = {}
+        health.on_epoch_end(0, logs)
+    assert logs["diversity_ratio"] < 0.01 and "Mode collapse" in health.alarms[-1]
+
+
+def test_evaluation_callback_feeds_model_checkpoint(tmp_path):
+    from keras_gan import evaluation
+
+    model = testing.tiny_model(DCGAN)
+    reference = evaluation.reference_statistics(
+        testing.fake_batch(model, 300)[0], extractor="fashion_mnist", cache=False
+    )
+    best = str(tmp_path / "best.keras")
+    history = _fit(model, [
+        callbacks.Evaluation(reference, num_samples=300),
+        keras.callbacks.ModelCheckpoint(best, monitor="fid", mode="min", save_best_only=True),
+    ], epochs=2)
+    assert len(history.history["fid"]) == 2 and os.path.exists(best)
+    assert {"kid", "precision", "recall", "is"} <= set(history.history)

@@ -11,7 +11,7 @@ from keras_gan import trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST = ["--batch_size=16", "--width=8", "--latent_dim=8", "--steps_per_epoch=3",
-        "--num_samples=16", "--verbose=0"]
+        "--num_samples=16", "--verbose=0", "--eval_samples=200", "--final_eval_samples=300"]
 needs_fashion_mnist = pytest.mark.skipif(
     not os.path.isdir("/usr/share/datasets/fashion-mnist"),
     reason="needs the dataset-fashion-mnist Debian package",
@@ -46,6 +46,11 @@ def test_train_py_end_to_end_and_resume(tmp_path):
     assert not os.path.exists(os.path.join(out, "samples/samples_epoch_0004.png"))
 
     assert "Export parity" in second.stdout
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert metrics["epoch"] == 3 and metrics["fid"] > 0 and 0 <= metrics["recall"] <= 1
+    with open(os.path.join(out, "history.csv")) as f:
+        header, *epochs = f.read().splitlines()
+    assert "fid" in header.split(",") and len(epochs) == 3
     assert os.path.exists(os.path.join(out, "export", "generator", "1", "saved_model.pb"))
     assert os.path.exists(os.path.join(out, "export", "generator.float16.tflite"))
 

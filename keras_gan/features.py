@@ -1,0 +1,188 @@
+"""Feature networks for evaluation: a shipped Fashion-MNIST classifier,
+InceptionV3 pool3, or any Keras model.
+
+Every extractor maps images in [-1, 1] to feature vectors (and, when it has a
+classifier head, to class probabilities for the classifier score). Nothing
+here downloads at import; InceptionV3 weights load from a local file or, on a
+machine with network, from Keras's usual download.
+"""
+
+import hashlib
+import os
+
+import numpy as np
+import keras
+from keras import layers
+
+__all__ = [
+    "FeatureExtractor",
+    "fashion_mnist_classifier",
+    "load_extractor",
+    "FASHION_MNIST_WEIGHTS",
+    "FeatureError",
+]
+
+FASHION_MNIST_WEIGHTS = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "assets", "fashion_mnist_classifier.weights.h5"
+)
+
+
+class FeatureError(ValueError):
+    """A feature network cannot be built or loaded; the message says what to do."""
+
+
+def fashion_mnist_classifier(num_classes=10):
+    """The domain classifier for 28x28 grayscale images in [-1, 1].
+
+    Three convolution blocks, global average pooling, a 128-unit `features`
+    layer (the embedding used for FID/KID/precision/recall) and a softmax
+    head (used for the classifier score and for class checks). Trained by
+    `scripts/train_feature_net.py`; the weights ship with the package.
+    """
+    images = keras.Input((28, 28, 1), name="images")
+    x = images
+    for filters in (32, 64, 128):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        if filters != 128:
+            x = layers.MaxPooling2D()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    features = layers.Dense(128, activation="relu", name="features")(x)
+    x = layers.Dropout(0.3)(features)
+    probabilities = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(images, probabilities, name="fashion_mnist_classifier")
+
+
+class FeatureExtractor:
+    """Maps images in [-1, 1] to features (and class probabilities).
+
+    Args:
+        model: keras.Model. Takes images (already preprocessed by
+            `preprocess`) and returns features, or `[features, probabilities]`.
+        name: str. Identifies the extractor in caches and reports.
+        image_shape: tuple. The input shape the model expects.
+        preprocess: callable or None. Maps a float32 batch in [-1, 1] to the
+            model's input (resizing, channel changes, rescaling).
+        batch_size: int. Images per forward pass. Defaults to 256.
+    """
+
+    def __init__(self, model, name, image_shape, preprocess=None, batch_size=256):
+        self.model = model
+        self.name = name
+        self.image_shape = tuple(image_shape)
+        self.preprocess = preprocess
+        self.batch_size = batch_size
+        self.has_probabilities = len(model.outputs) == 2
+
+    def fingerprint(self):
+        """A short hash of the weights, so cached statistics follow them."""
+        digest = hashlib.sha1()
+        for w in self.model.get_weights():
+            digest.update(np.ascontiguousarray(w).tobytes())
+        return f"{self.name}-{digest.hexdigest()[:12]}"
+
+    def _check(self, images):
+        images = np.asarray(images, "float32")
+        if self.preprocess is None and images.shape[1:] != self.image_shape:
+            raise FeatureError(
+                f"The {self.name} extractor takes images of shape {self.image_shape}; "
+                f"received {images.shape[1:]}. Use an extractor made for this data "
+                "(e.g. inception_v3 for color images)."
+            )
+        return images
+
+    def __call__(self, images, with_probabilities=False):
+        """Features `(n, d)` float64 (and probabilities `(n, classes)`)."""
+        images = self._check(images)
+        features, probabilities = [], []
+        for start in range(0, len(images), self.batch_size):
+            batch = images[start : start + self.batch_size]
+            if self.preprocess is not None:
+                batch = self.preprocess(batch)
+            out = self.model(batch, training=False)
+            if self.has_probabilities:
+                features.append(keras.ops.convert_to_numpy(out[0]))
+                probabilities.append(keras.ops.convert_to_numpy(out[1]))
+            else:
+                features.append(keras.ops.convert_to_numpy(out))
+        features = np.concatenate(features).astype("float64")
+        if not with_probabilities:
+            return features
+        if not self.has_probabilities:
+            raise FeatureError(
+                f"The {self.name} extractor has no classifier head, so it gives "
+                "no class probabilities (needed for the classifier score)."
+            )
+        return features, np.concatenate(probabilities).astype("float64")
+
+
+def _fashion_mnist_extractor(weights):
+    classifier = fashion_mnist_classifier()
+    path = weights or FASHION_MNIST_WEIGHTS
+    if not os.path.exists(path):
+        raise FeatureError(
+            f"The Fashion-MNIST classifier weights are missing ({path}); reinstall "
+            "keras_gan or run scripts/train_feature_net.py."
+        )
+    classifier.load_weights(path)
+    model = keras.Model(
+        classifier.inputs[0],
+        [classifier.get_layer("features").output, classifier.outputs[0]],
+        name="fashion_mnist_features",
+    )
+    return FeatureExtractor(model, "fashion_mnist", (28, 28, 1))
+
+
+def _inception_extractor(weights):
+    import tensorflow as tf
+
+    try:
+        base = keras.applications.InceptionV3(
+            include_top=True, weights=weights or "imagenet", input_shape=(299, 299, 3)
+        )
+    except Exception as e:  # Keras raises URLError, OSError, ValueError, ...
+        raise FeatureError(
+            "InceptionV3 weights could not be loaded "
+            f"({type(e).__name__}); pass weights=PATH to a local "
+            "inception_v3_weights_tf_dim_ordering_tf_kernels.h5, run once on a "
+            "machine with network (Keras caches it in ~/.keras/models), or use "
+            "the offline fashion_mnist extractor."
+        ) from None
+    pool = base.get_layer("avg_pool").output
+    model = keras.Model(base.inputs[0], [pool, base.outputs[0]], name="inception_v3_pool3")
+
+    def preprocess(batch):
+        batch = tf.convert_to_tensor(batch)
+        if batch.shape[-1] == 1:
+            batch = tf.image.grayscale_to_rgb(batch)
+        # InceptionV3 takes [-1, 1] input, which is already our range.
+        return tf.image.resize(batch, (299, 299), method="bilinear")
+
+    return FeatureExtractor(model, "inception_v3", (299, 299, 3), preprocess, batch_size=64)
+
+
+def load_extractor(extractor="fashion_mnist", weights=None):
+    """Returns a `FeatureExtractor`.
+
+    Args:
+        extractor: str, keras.Model or FeatureExtractor. "fashion_mnist"
+            (shipped weights, offline, 28x28x1), "inception_v3" (pool3
+            features of keras.applications.InceptionV3, any image size, needs
+            its ImageNet weights), or your own Keras model (images in [-1, 1]
+            -> features, or -> [features, probabilities]).
+        weights: str or None. Weights file for the named extractors.
+    """
+    if isinstance(extractor, FeatureExtractor):
+        return extractor
+    if isinstance(extractor, keras.Model):
+        shape = tuple(int(s) for s in extractor.inputs[0].shape[1:])
+        return FeatureExtractor(extractor, extractor.name, shape)
+    if extractor == "fashion_mnist":
+        return _fashion_mnist_extractor(weights)
+    if extractor == "inception_v3":
+        return _inception_extractor(weights)
+    raise FeatureError(
+        f"Unknown extractor {extractor!r}; use 'fashion_mnist', 'inception_v3' "
+        "or a keras.Model."
+    )
