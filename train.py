@@ -79,6 +79,17 @@ flags.DEFINE_float("g_learning_rate", _D.g_learning_rate, "[training] G learning
 flags.DEFINE_float("beta_1", _D.beta_1, "[training] Adam beta_1; negative: default.")
 flags.DEFINE_float("beta_2", _D.beta_2, "[training] Adam beta_2; negative: default.")
 flags.DEFINE_integer("seed", _D.seed, "[training] Random seed (data order, weights, noise).")
+flags.DEFINE_integer(
+    "checkpoint_every_steps",
+    _D.checkpoint_every_steps,
+    "[training] Also checkpoint every N steps (0: at epoch ends only); a killed run loses at most N steps.",
+)
+flags.DEFINE_bool(
+    "deterministic",
+    _D.deterministic,
+    "[training] tf.config.experimental.enable_op_determinism(): a resumed run reaches the same "
+    "weights as an uninterrupted one (slower).",
+)
 
 # === Output ===
 flags.DEFINE_string("out_dir", _D.out_dir, "[output] Run directory; re-use it to resume.")
@@ -112,6 +123,10 @@ flags.DEFINE_enum(
     "[evaluation] Feature network; auto: the shipped Fashion-MNIST network for "
     "28x28x1 data, none otherwise (inception_v3 needs its ImageNet weights).",
 )
+flags.DEFINE_enum(
+    "on_nan", _D.on_nan, ["rollback", "stop"],
+    "[evaluation] On a NaN/Inf loss: roll back to the last good state, or stop.",
+)
 flags.DEFINE_bool(
     "health", _D.health, "[evaluation] Roll back on NaN; warn when D wins outright or samples collapse."
 )
@@ -140,6 +155,10 @@ def main(argv):
         return 2
     history = {k: v[-1] for k, v in result.history.items()}
     summary = ", ".join(f"{k}={v:.4f}" for k, v in sorted(history.items()))
+    if result.interrupted:
+        print(f"Stopped by {result.interrupted} after step {result.step}; the checkpoint "
+              f"is written. Run the same command to resume.")
+        return 0
     print(f"Trained to epoch {result.epochs_done} in {result.seconds:.0f} s. {summary}")
     print(f"Samples: {result.last_samples}")
     print(f"Loss curves: {os.path.join(result.out_dir, 'losses.png')}")

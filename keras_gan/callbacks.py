@@ -11,7 +11,14 @@ import keras
 
 from keras_gan.images import save_grid
 
-__all__ = ["SampleGrid", "LossPlot", "TimeLimit", "Evaluation", "TrainingHealth"]
+__all__ = [
+    "SampleGrid",
+    "LossPlot",
+    "TimeLimit",
+    "Evaluation",
+    "TrainingHealth",
+    "Checkpoint",
+]
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -194,9 +201,13 @@ class TimeLimit(keras.callbacks.Callback):
             )
         self.seconds = seconds
         self.stopped = False
+        self._start = None
 
     def on_train_begin(self, logs=None):
-        self._start = time.monotonic()
+        # Counted from the first fit only: a run made of several fit calls
+        # shares one budget.
+        if self._start is None:
+            self._start = time.monotonic()
 
     def on_train_batch_end(self, batch, logs=None):
         if time.monotonic() - self._start >= self.seconds:
@@ -389,3 +400,95 @@ class TrainingHealth(keras.callbacks.Callback):
                 f"{ratio:.0%} as diverse as real images. Try a Wasserstein or unrolled "
                 "GAN, a lower generator learning rate, or an earlier checkpoint."
             )
+
+
+def _finite(variables):
+    return all(
+        np.isfinite(v.numpy()).all() for v in variables if "float" in str(v.dtype)
+    )
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Atomic, resumable checkpoints of the whole training state.
+
+    Saves both networks, both optimizers (their `iterations` are the step
+    counter) and every noise generator's state at the end of each epoch and,
+    with `every_steps`, every N steps. Each save writes a temporary file and
+    renames it over `latest.weights.h5`, keeping the one before as
+    `previous.weights.h5`, so a crash or a full disk mid-write never damages
+    the last good checkpoint. Weights that are not finite are never saved.
+
+    Unlike `keras.callbacks.BackupAndRestore`, the step counter comes from
+    the optimizer state itself, so a run can resume mid-epoch at exactly the
+    step it stopped (see `keras_gan.trainer`).
+
+    Args:
+        directory: str. Where the checkpoint files live.
+        every_steps: int or None. Also save every N training steps.
+    """
+
+    def __init__(self, directory, every_steps=None):
+        super().__init__()
+        self.directory = directory
+        self.every_steps = every_steps
+        self.latest = os.path.join(directory, "latest.weights.h5")
+        self.previous = os.path.join(directory, "previous.weights.h5")
+        self.saved_step = None
+
+    def restore(self, model):
+        """Loads the newest readable checkpoint into `model`; returns its step
+        (0 when there is none)."""
+        errors = []
+        for path in (self.latest, self.previous):
+            if not os.path.exists(path):
+                continue
+            try:
+                model.load_weights(path)
+            except Exception as e:  # h5py and Keras raise many types.
+                errors.append(f"{os.path.basename(path)}: {type(e).__name__}")
+                continue
+            if errors:
+                warnings.warn(
+                    f"The latest checkpoint was unreadable ({errors[0]}); resumed "
+                    "from the one before it.", RuntimeWarning, stacklevel=2)
+            self.saved_step = int(model.d_optimizer.iterations.numpy())
+            return self.saved_step
+        if errors:
+            raise ValueError(
+                f"No checkpoint in {self.directory} could be read ({'; '.join(errors)}); "
+                "move the directory away to start afresh."
+            )
+        return 0
+
+    def save(self):
+        """Writes the checkpoint now; returns its path, or None when skipped."""
+        model = self.model
+        step = int(model.d_optimizer.iterations.numpy())
+        if step == self.saved_step:
+            return self.latest
+        if not _finite(model.weights + model.d_optimizer.variables + model.g_optimizer.variables):
+            warnings.warn(
+                f"Not checkpointing step {step}: the weights hold NaN or Inf; the last "
+                "good checkpoint is kept.", RuntimeWarning, stacklevel=2)
+            return None
+        os.makedirs(self.directory, exist_ok=True)
+        tmp = os.path.join(self.directory, ".tmp.weights.h5")
+        try:
+            model.save_weights(tmp, overwrite=True)
+            if os.path.exists(self.latest):
+                os.replace(self.latest, self.previous)
+            os.replace(tmp, self.latest)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        self.saved_step = step
+        return self.latest
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.every_steps:
+            step = int(self.model.d_optimizer.iterations.numpy())
+            if step % self.every_steps == 0:
+                self.save()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.save()

@@ -18,7 +18,9 @@ import concurrent.futures
 import dataclasses
 import difflib
 import gzip
+import inspect
 import os
+import socket
 import warnings
 
 import numpy as np
@@ -74,7 +76,7 @@ class DatasetInfo:
 
 def load(name, split="train", batch_size=64, with_labels=False, data_dir=None,
          image_size=None, channels=None, shuffle=True, seed=None,
-         drop_remainder=True, return_info=False):
+         drop_remainder=True, return_info=False, repeat=False):
     """Loads an image dataset as batches of float32 images in [-1, 1].
 
     Folder sources: every image file is checked with PIL up front; files
@@ -104,6 +106,11 @@ def load(name, split="train", batch_size=64, with_labels=False, data_dir=None,
         drop_remainder: bool. Drop the last incomplete batch. Defaults to
             `True`.
         return_info: bool. Also return a `DatasetInfo`. Defaults to `False`.
+        repeat: bool. Repeat forever (a stream of batches). With a `seed`,
+            the first iterator of a freshly loaded stream yields the same
+            batches in every process, so `load(...).skip(step)` resumes a
+            run at exactly that batch (IDX and folder sources; tfds file
+            order is its own). Defaults to `False`.
 
     Returns:
         A `tf.data.Dataset`, or `(dataset, DatasetInfo)` when `return_info`.
@@ -134,6 +141,10 @@ def load(name, split="train", batch_size=64, with_labels=False, data_dir=None,
                                       with_labels, shuffle, seed)
     if shuffle and buffer:
         ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        # One iterator walks the repetitions, each shuffled with the next
+        # seed of this dataset's own sequence.
+        ds = ds.repeat()
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     ds = ds.map(lambda x, y: (_scale(x), y) if with_labels else _scale(x),
                 num_parallel_calls=tf.data.AUTOTUNE)
@@ -308,6 +319,30 @@ def _check_image(path):
     return found[0] if found[1] in _DECODABLE_FORMATS else None
 
 
+_PROBE_HOST = "storage.googleapis.com"
+
+
+def _needs_download(builder):
+    """Whether preparing `builder` fetches files (most catalog datasets do;
+    builders that generate their examples locally do not)."""
+    try:
+        source = inspect.getsource(type(builder)._split_generators)
+    except (OSError, TypeError):
+        return True
+    return "download" in source
+
+
+def _no_network():
+    """True when the machine cannot even resolve the tfds download host."""
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")):
+        return False  # A proxy resolves names itself.
+    try:
+        socket.getaddrinfo(_PROBE_HOST, 443)
+    except OSError:
+        return True
+    return False
+
+
 def _load_tfds(name, split, data_dir, image_size, channels, with_labels, shuffle, seed):
     import tensorflow_datasets as tfds  # Slow import, needed only here.
 
@@ -320,11 +355,15 @@ def _load_tfds(name, split, data_dir, image_size, channels, with_labels, shuffle
         raise DatasetError(f"Unknown dataset '{name}': not a folder, not a local IDX copy, "
                            f"and not a tensorflow-datasets name; {hint}") from e
     if not builder.is_prepared():
+        local = {"fashion_mnist": ", or `apt-get install dataset-fashion-mnist`",
+                 "mnist": ", or pass a folder holding its IDX files"}
         try:
+            # tfds retries an unreachable host for minutes; with no name
+            # resolution at all, say so at once.
+            if _needs_download(builder) and _no_network():
+                raise ConnectionError(f"cannot resolve {_PROBE_HOST}")
             builder.download_and_prepare()
         except Exception as e:  # Offline failures surface as many error types.
-            local = {"fashion_mnist": ", or `apt-get install dataset-fashion-mnist`",
-                     "mnist": ", or pass a folder holding its IDX files"}
             reason = f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:200]}"
             raise DatasetError(
                 f"Dataset '{name}' has no local copy and its download failed (no network? "

@@ -199,7 +199,9 @@ class _Servable(tf.Module):
         return {"images": self._images(z, labels)}
 
     def _count_z(self, seed, count):
-        tf.debugging.assert_positive(count, message="count must be a positive int.")
+        check = tf.debugging.assert_positive(count, message="count must be a positive int.")
+        with tf.control_dependencies([check]):
+            count = tf.identity(count)
         return sample_latent(seed, count, self.latent_dim)
 
     def _generate_z(self, seed, count):
@@ -208,6 +210,15 @@ class _Servable(tf.Module):
     def _generate_z_labels(self, seed, count, labels):
         z = self._count_z(seed, count)
         return {"images": self._to_uint8(self._images(z, labels))}
+
+
+def _check_finite(gan):
+    for variable in gan.generator.weights:
+        if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
+            raise ExportError(
+                f"The generator's weights hold NaN or Inf ({variable.path}); export a "
+                "model from an earlier checkpoint instead."
+            )
 
 
 def _check_target(path, overwrite):
@@ -423,6 +434,7 @@ def export(
     >>> # export("runs/default", "exports")  # -> exports/generator/1/, ...
     """
     gan = load_gan(model) if isinstance(model, (str, os.PathLike)) else model
+    _check_finite(gan)
     if not isinstance(model_name, str) or not model_name or "/" in model_name:
         raise ExportError(
             f"model_name must be a non-empty name without '/'. Received: model_name={model_name!r}"

@@ -10,7 +10,9 @@ Run directory layout:
     losses.csv, losses.png   training curves, appended across resumes
     history.csv         per-epoch logs (losses, FID/KID/precision/recall, health)
     metrics.json        scores of the final model
-    checkpoints/        BackupAndRestore state: re-running resumes from it
+    checkpoints/        latest/previous.weights.h5: networks, optimizers (with
+                        the step counter) and noise state; re-running resumes
+                        at that exact step
     model.keras         the final model (generator, discriminator, optimizers)
     export/             the generator for TF Serving and TFLite (keras_gan.export)
 """
@@ -21,7 +23,12 @@ import os
 import sys
 import time
 
+import signal
+import threading
+import contextlib
+
 import keras
+import tensorflow as tf
 
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import data as data_lib
@@ -81,6 +88,9 @@ class TrainConfig:
     final_eval_samples: int = 10000
     extractor: str = "auto"
     health: bool = True
+    on_nan: str = "rollback"
+    checkpoint_every_steps: int = 0
+    deterministic: bool = False
 
 
 @dataclasses.dataclass
@@ -91,11 +101,13 @@ class TrainResult:
     model_path: str
     last_samples: str | None
     epochs_done: int
-    resumed_from_epoch: int
+    start_step: int
     seconds: float
     export_files: dict | None = None
     parity: dict | None = None
     metrics: dict | None = None
+    interrupted: str | None = None
+    step: int = 0
 
 
 def _make_optimizer(config, default, learning_rate):
@@ -189,6 +201,33 @@ def _check_resume(options_path, options):
         )
 
 
+class _InterruptHandler(keras.callbacks.Callback):
+    """Turns SIGINT/SIGTERM into "finish this step, checkpoint, stop"."""
+
+    def __init__(self):
+        super().__init__()
+        self.signal_name = None
+
+    def _handle(self, signum, frame):
+        self.signal_name = signal.Signals(signum).name
+
+    @contextlib.contextmanager
+    def installed(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        old = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, handler in old.items():
+                signal.signal(s, handler)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.signal_name:
+            self.model.stop_training = True
+
+
 def _atomic_save(model, path):
     tmp = path + ".tmp.keras"
     model.save(tmp)
@@ -213,24 +252,50 @@ def train(config):
             f"--batch_size must be at least 1. Received: {config.batch_size}"
         )
     keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
     options = dataclasses.asdict(config)
     os.makedirs(config.out_dir, exist_ok=True)
     options_path = os.path.join(config.out_dir, "options.json")
     _check_resume(options_path, options)
 
-    dataset, info = data_lib.load(
-        config.dataset,
+    load_kwargs = dict(
         split=config.split,
         batch_size=config.batch_size,
         with_labels=config.model == "cgan",
         data_dir=config.data_dir,
         image_size=config.image_size or None,
-        seed=config.seed,
-        return_info=True,
     )
+    dataset, info = data_lib.load(
+        config.dataset, seed=config.seed, repeat=True, return_info=True, **load_kwargs
+    )
+    fresh = [dataset]
+
+    def stream(step):
+        # A fresh dataset object for every fit: its first iterator gives the
+        # same batch sequence in every process, so skipping to the step
+        # resumes exactly. (A second iterator on one object reshuffles.)
+        ds = fresh.pop() if fresh else data_lib.load(
+            config.dataset, seed=config.seed, repeat=True, **load_kwargs
+        )
+        return ds.skip(step)
+
     model = build_model(config, info)
     with open(options_path, "w") as f:
         json.dump(options, f, indent=2)
+
+    checkpoint = callbacks_lib.Checkpoint(
+        os.path.join(config.out_dir, "checkpoints"),
+        every_steps=config.checkpoint_every_steps or None,
+    )
+    step = start_step = checkpoint.restore(model)
+    steps_per_epoch = config.steps_per_epoch or (info.num_examples or 0) // config.batch_size
+    if steps_per_epoch < 1:
+        raise RunError(
+            f"The dataset has {info.num_examples} images, fewer than one batch of "
+            f"{config.batch_size}; lower --batch_size."
+        )
+    total_steps = config.epochs * steps_per_epoch
 
     samples = callbacks_lib.SampleGrid(
         os.path.join(config.out_dir, "samples"),
@@ -238,24 +303,22 @@ def train(config):
         num=config.num_samples,
         seed=config.seed,
     )
+    history_csv = os.path.join(config.out_dir, "history.csv")
     loss_plot = callbacks_lib.LossPlot(
         os.path.join(config.out_dir, "losses.csv"),
         os.path.join(config.out_dir, "losses.png"),
-        every_steps=max(1, min(50, config.steps_per_epoch or 50)),
-    )
-    backup = keras.callbacks.BackupAndRestore(
-        os.path.join(config.out_dir, "checkpoints"),
-        double_checkpoint=True,
-        # Kept after the last epoch: re-running a finished command is a
-        # no-op instead of a fresh start.
-        delete_checkpoint=False,
+        every_steps=max(1, min(50, steps_per_epoch)),
+        history_csv=history_csv,
     )
     extractor = _extractor_for(config, info)
-    callbacks = [backup]
+    callbacks = []
     if config.health:
-        real = next(iter(dataset.take(1)))
+        real = next(iter(data_lib.load(config.dataset, shuffle=False, **load_kwargs)))
         real = real[0] if isinstance(real, (tuple, list)) else real
-        callbacks.append(callbacks_lib.TrainingHealth(real_images=real.numpy(), extractor=extractor))
+        callbacks.append(callbacks_lib.TrainingHealth(
+            real_images=real.numpy(), extractor=extractor, on_nan=config.on_nan))
+    # After the health check, so a step rolled back is never checkpointed.
+    callbacks.append(checkpoint)
     reference = None
     if extractor is not None and (config.eval_every > 0 or config.final_eval_samples > 0):
         from keras_gan import evaluation
@@ -267,39 +330,50 @@ def train(config):
             callbacks.append(callbacks_lib.Evaluation(
                 reference, extractor, every=config.eval_every,
                 num_samples=config.eval_samples, seed=config.seed))
-    history_csv = os.path.join(config.out_dir, "history.csv")
-    loss_plot.history_csv = history_csv
     callbacks += [keras.callbacks.CSVLogger(history_csv, append=True), loss_plot, samples]
     if config.time_limit > 0:
         callbacks.append(callbacks_lib.TimeLimit(config.time_limit))
+    interrupt = _InterruptHandler()
+    callbacks.append(interrupt)
 
-    metadata_path = os.path.join(backup.backup_dir, "training_metadata.json")
-    if os.path.exists(metadata_path):
-        with open(metadata_path) as f:
-            print(f"Resuming {config.out_dir} after epoch {json.load(f)['epoch']}.")
-    history = model.fit(
-        dataset,
-        # The pipeline shuffles already.
-        shuffle=False,
-        epochs=config.epochs,
-        steps_per_epoch=config.steps_per_epoch or None,
-        callbacks=callbacks,
-        # A progress bar redrawn every step floods logs that are not a
-        # terminal; there, print one line per epoch.
-        verbose=(1 if sys.stdout.isatty() else 2)
-        if config.verbose == "auto"
-        else config.verbose,
-    )
-    with open(metadata_path) as f:
-        epochs_done = json.load(f)["epoch"]
-    resumed_from = epochs_done - len(history.epoch)
+    if step:
+        print(f"Resuming {config.out_dir} at step {step} "
+              f"(epoch {step // steps_per_epoch + 1}, batch {step % steps_per_epoch + 1}).")
+    history = {}
+    with interrupt.installed():
+        # The data stream is a function of the step alone, so a resumed run
+        # sees exactly the batches an uninterrupted one would. A run stopped mid-epoch first
+        # finishes that epoch, then goes on epoch by epoch.
+        while step < total_steps and not model.stop_training:
+            epoch, offset = divmod(step, steps_per_epoch)
+            last_epoch = epoch + 1 if offset else config.epochs
+            result = model.fit(
+                stream(step),
+                # The pipeline shuffles already.
+                shuffle=False,
+                initial_epoch=epoch,
+                epochs=last_epoch,
+                steps_per_epoch=steps_per_epoch - offset if offset else steps_per_epoch,
+                callbacks=callbacks,
+                # A progress bar redrawn every step floods logs that are not
+                # a terminal; there, print one line per epoch.
+                verbose=(1 if sys.stdout.isatty() else 2)
+                if config.verbose == "auto"
+                else config.verbose,
+            )
+            for key, values in result.history.items():
+                history.setdefault(key, []).extend(values)
+            step = int(model.d_optimizer.iterations.numpy())
+    checkpoint.set_model(model)
+    checkpoint.save()
+    epochs_done = step // steps_per_epoch
     if samples.last_path is None:
         samples.save(epochs_done)
     loss_plot.plot()
     model_path = os.path.join(config.out_dir, "model.keras")
     _atomic_save(model, model_path)
     scores = None
-    if reference is not None and config.final_eval_samples > 0:
+    if reference is not None and config.final_eval_samples > 0 and not interrupt.signal_name:
         from keras_gan import evaluation
 
         scores = evaluation.evaluate(
@@ -310,6 +384,10 @@ def train(config):
                        "extractor": reference.extractor, "reference": reference.source,
                        "reference_images": reference.num_images, **scores}, f, indent=2)
     export_files = parity = None
+    if interrupt.signal_name:
+        # An interrupted run writes its checkpoint and model and leaves the
+        # slow work (scoring, export) to the run that finishes.
+        config = dataclasses.replace(config, export=False)
     if config.export:
         from keras_gan import export as export_lib
 
@@ -320,14 +398,16 @@ def train(config):
         parity = export_lib.check_parity(model, export_files)
     return TrainResult(
         model=model,
-        history=history.history,
+        history=history,
         out_dir=config.out_dir,
         model_path=model_path,
         last_samples=samples.last_path,
         epochs_done=epochs_done,
-        resumed_from_epoch=resumed_from,
+        start_step=start_step,
         seconds=time.monotonic() - start,
         export_files=export_files,
         parity=parity,
         metrics=scores,
+        interrupted=interrupt.signal_name,
+        step=step,
     )

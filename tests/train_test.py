@@ -40,7 +40,7 @@ def test_train_py_end_to_end_and_resume(tmp_path):
     # Same command with more epochs: continues after epoch 2.
     second = run_train(f"--out_dir={out}", "--epochs=3", *FAST)
     assert second.returncode == 0, second.stderr
-    assert "Resuming" in second.stdout and "after epoch 2" in second.stdout
+    assert "Resuming" in second.stdout and "at step 6 (epoch 3, batch 1)" in second.stdout
     assert "Trained to epoch 3" in second.stdout
     assert os.path.exists(os.path.join(out, "samples/samples_epoch_0003.png"))
     assert not os.path.exists(os.path.join(out, "samples/samples_epoch_0004.png"))
@@ -109,7 +109,7 @@ def test_train_on_an_image_folder_with_every_model(tmp_path):
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
     result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01))
-    assert result.epochs_done == 1
+    assert result.step == 1 and result.epochs_done == 0
     assert os.path.exists(result.model_path) and os.path.exists(result.last_samples)
 
 

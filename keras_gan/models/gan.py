@@ -253,8 +253,25 @@ class GAN(keras.Model):
                 f"{type(self).__name__} is conditional and needs (images, "
                 "labels) batches; load the data with with_labels=True."
             )
+        shape = tuple(images.shape[1:])
+        if None not in shape and shape != tuple(self.image_shape):
+            raise ValueError(
+                f"The data has images of shape {shape} but {type(self).__name__} "
+                f"makes {tuple(self.image_shape)}; load the data with a matching "
+                "image_size or build the model for the data's shape."
+            )
         if labels is not None:
             labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+            if self.num_classes is not None:
+                # Without this, an out-of-range label fails deep inside the
+                # embedding lookup with an index error.
+                message = f"labels must lie in [0, {self.num_classes}) for this model."
+                checks = [
+                    tf.debugging.assert_non_negative(labels, message=message),
+                    tf.debugging.assert_less(labels, self.num_classes, message=message),
+                ]
+                with tf.control_dependencies(checks):
+                    labels = tf.identity(labels)
         return images, labels
 
     def _scores(self, logits):
