@@ -94,7 +94,7 @@ class LossPlot(keras.callbacks.Callback):
         self._step = 0
 
     def on_train_begin(self, logs=None):
-        self._step = int(self.model.d_optimizer.iterations.numpy())
+        self._step = int(self.model.g_optimizer.iterations.numpy())
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last = (0, {})
@@ -419,7 +419,8 @@ class Checkpoint(keras.callbacks.Callback):
     the last good checkpoint. Weights that are not finite are never saved.
 
     Unlike `keras.callbacks.BackupAndRestore`, the step counter comes from
-    the optimizer state itself, so a run can resume mid-epoch at exactly the
+    the optimizer state itself (the generator's optimizer makes exactly one
+    update per training step in every model), so a run can resume mid-epoch at exactly the
     step it stopped (see `keras_gan.trainer`).
 
     Args:
@@ -451,7 +452,7 @@ class Checkpoint(keras.callbacks.Callback):
                 warnings.warn(
                     f"The latest checkpoint was unreadable ({errors[0]}); resumed "
                     "from the one before it.", RuntimeWarning, stacklevel=2)
-            self.saved_step = int(model.d_optimizer.iterations.numpy())
+            self.saved_step = int(model.g_optimizer.iterations.numpy())
             return self.saved_step
         if errors:
             raise ValueError(
@@ -463,7 +464,7 @@ class Checkpoint(keras.callbacks.Callback):
     def save(self):
         """Writes the checkpoint now; returns its path, or None when skipped."""
         model = self.model
-        step = int(model.d_optimizer.iterations.numpy())
+        step = int(model.g_optimizer.iterations.numpy())
         if step == self.saved_step:
             return self.latest
         if not _finite(model.weights + model.d_optimizer.variables + model.g_optimizer.variables):
@@ -486,7 +487,7 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_steps:
-            step = int(self.model.d_optimizer.iterations.numpy())
+            step = int(self.model.g_optimizer.iterations.numpy())
             if step % self.every_steps == 0:
                 self.save()
 

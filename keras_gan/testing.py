@@ -35,8 +35,10 @@ def tiny_model(cls, image_shape=(28, 28, 1), num_classes=None, **kwargs):
 
 
 def fake_batch(model, batch_size=16, seed=0):
-    """A random `(images, labels)` batch in [-1, 1] that fits `model`."""
+    """A random `(images, labels)` batch in [-1, 1] that fits `model`
+    (`n_critic` times `batch_size` for the Wasserstein models)."""
     rng = np.random.default_rng(seed)
+    batch_size *= getattr(model, "n_critic", 1)
     images = rng.uniform(-1, 1, (batch_size, *model.image_shape)).astype("float32")
     labels = rng.integers(0, model.num_classes or 1, (batch_size,)).astype("int32")
     return images, labels

@@ -261,7 +261,9 @@ def train(config):
 
     load_kwargs = dict(
         split=config.split,
-        batch_size=config.batch_size,
+        # The Wasserstein models make n_critic critic updates per step, each
+        # on --batch_size real images of the step's batch.
+        batch_size=config.batch_size * (config.n_critic if config.model in ("wgan", "wgan_gp") else 1),
         with_labels=config.model == "cgan",
         data_dir=config.data_dir,
         image_size=config.image_size or None,
@@ -289,11 +291,12 @@ def train(config):
         every_steps=config.checkpoint_every_steps or None,
     )
     step = start_step = checkpoint.restore(model)
-    steps_per_epoch = config.steps_per_epoch or (info.num_examples or 0) // config.batch_size
+    step_images = load_kwargs["batch_size"]
+    steps_per_epoch = config.steps_per_epoch or (info.num_examples or 0) // step_images
     if steps_per_epoch < 1:
         raise RunError(
-            f"The dataset has {info.num_examples} images, fewer than one batch of "
-            f"{config.batch_size}; lower --batch_size."
+            f"The dataset has {info.num_examples} images, fewer than one training "
+            f"step's {step_images}; lower --batch_size."
         )
     total_steps = config.epochs * steps_per_epoch
 
@@ -313,7 +316,8 @@ def train(config):
     extractor = _extractor_for(config, info)
     callbacks = []
     if config.health:
-        real = next(iter(data_lib.load(config.dataset, shuffle=False, **load_kwargs)))
+        real = next(iter(data_lib.load(config.dataset, shuffle=False, drop_remainder=False,
+                                       **{**load_kwargs, "batch_size": 256})))
         real = real[0] if isinstance(real, (tuple, list)) else real
         callbacks.append(callbacks_lib.TrainingHealth(
             real_images=real.numpy(), extractor=extractor, on_nan=config.on_nan))
@@ -363,7 +367,7 @@ def train(config):
             )
             for key, values in result.history.items():
                 history.setdefault(key, []).extend(values)
-            step = int(model.d_optimizer.iterations.numpy())
+            step = int(model.g_optimizer.iterations.numpy())
     checkpoint.set_model(model)
     checkpoint.save()
     epochs_done = step // steps_per_epoch

@@ -53,7 +53,7 @@ def test_time_limit_stops_training():
     cb = callbacks.TimeLimit(1e-6)
     history = _fit(model, [cb], epochs=5)
     assert cb.stopped and len(history.epoch) == 1
-    assert model.d_optimizer.iterations.numpy() == 1
+    assert model.g_optimizer.iterations.numpy() == 1
 
 
 def test_make_grid_and_uint8_mapping():

@@ -68,7 +68,7 @@ def test_sigkill_at_a_random_moment_then_rerun_matches_uninterrupted_run(tmp_pat
 
     a, weights_a = _weights(reference)
     b, weights_b = _weights(killed)
-    assert a.d_optimizer.iterations.numpy() == b.d_optimizer.iterations.numpy() == 200
+    assert a.g_optimizer.iterations.numpy() == b.d_optimizer.iterations.numpy() == 200
     for wa, wb in zip(weights_a, weights_b):
         np.testing.assert_array_equal(wa, wb)
     for va, vb in zip(a.g_optimizer.variables, b.g_optimizer.variables):
@@ -89,7 +89,7 @@ def test_sigint_and_sigterm_finish_the_step_checkpoint_and_exit_0(tmp_path, sign
     model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=16)
     model.compile()
     model.load_weights(os.path.join(out, "checkpoints", "latest.weights.h5"))
-    assert model.d_optimizer.iterations.numpy() == step
+    assert model.g_optimizer.iterations.numpy() == step
     assert "Traceback" not in stderr
 
 

@@ -56,7 +56,7 @@ def test_train_py_end_to_end_and_resume(tmp_path):
 
     import keras
     model = keras.models.load_model(os.path.join(out, "model.keras"))
-    assert model.d_optimizer.iterations.numpy() == 9
+    assert model.g_optimizer.iterations.numpy() == 9
     assert model.generate(2, seed=0).shape == (2, 28, 28, 1)
 
 

@@ -6,6 +6,10 @@ D, fractionally-strided ones in G), batch normalization in both networks
 ReLU in G with a tanh output, LeakyReLU(0.2) in D. The projection of z and
 the final score are the only dense layers, as in the paper.
 
+Batch normalization is synchronized across replicas under `tf.distribute`
+(plain batch normalization on one device), so a multi-device step normalizes
+over the global batch exactly like a one-device step.
+
 Reference:
     Radford, Metz & Chintala, "Unsupervised Representation Learning with Deep
     Convolutional Generative Adversarial Networks", ICLR 2016.
@@ -80,12 +84,12 @@ def dcgan_generator(
     filters = width * 2 ** (steps - 1)
     x = layers.Dense(base_h * base_w * filters, use_bias=False)(x)
     x = layers.Reshape((base_h, base_w, filters))(x)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(synchronized=True)(x)
     x = layers.ReLU()(x)
     for _ in range(steps - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(synchronized=True)(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, 4, 2, padding="same")(x)
     # Activation in float32 so outputs stay in [-1, 1] under mixed precision.
@@ -138,7 +142,7 @@ def dcgan_discriminator(
         x = layers.Conv2D(filters, 4, 2, padding="same", use_bias=step == 0)(x)
         # The paper leaves D's input layer without batch normalization.
         if step > 0 and normalization == "batch":
-            x = layers.BatchNormalization()(x)
+            x = layers.BatchNormalization(synchronized=True)(x)
         elif step > 0 and normalization == "layer":
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)

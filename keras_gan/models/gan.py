@@ -5,6 +5,8 @@ import tensorflow as tf
 import keras
 from keras import ops
 
+from keras.src.losses.loss import scale_loss_for_distribution
+
 from keras_gan import losses as losses_lib
 from keras_gan.architectures import mlp_discriminator
 from keras_gan.architectures import mlp_generator
@@ -230,10 +232,26 @@ class GAN(keras.Model):
         ]
 
     def sample_latent(self, batch_size):
-        """Draws z ~ N(0, I) from the model's own seed generator."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim), seed=self.seed_generator
+        """Draws z ~ N(0, I) from the model's own seed generator.
+
+        Under `tf.distribute`, every replica draws the noise of the whole
+        global batch and keeps its own slice, so replicas get independent
+        noise and the step equals a single-device step on the global batch.
+        """
+        return self.replica_slice(
+            keras.random.normal, (batch_size, self.latent_dim)
         )
+
+    def replica_slice(self, sampler, shape):
+        """`sampler(shape, seed=...)` for this replica's part of the global batch."""
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context else 1
+        if replicas == 1:
+            return sampler(shape, seed=self.seed_generator)
+        batch = shape[0]
+        draws = sampler((batch * replicas, *shape[1:]), seed=self.seed_generator)
+        start = context.replica_id_in_sync_group * batch
+        return draws[start : start + batch]
 
     def _generator_inputs(self, z, labels):
         return z if self.num_classes is None else [z, labels]
@@ -284,20 +302,16 @@ class GAN(keras.Model):
         """Extra discriminator loss terms as `{metric_name: value}`."""
         return {}
 
-    def after_discriminator_step(self):
-        """Called after each discriminator update (e.g. weight clipping)."""
-
-    def generator_turn(self):
-        """A boolean tensor: whether this step also updates G (None: always)."""
-        return None
-
     def train_step(self, data):
         real, labels = self._unpack(data)
-        batch_size = ops.shape(real)[0]
-
         # 1) Discriminator: real batch labelled 1, generated batch labelled 0.
-        z = self.sample_latent(batch_size)
-        turn = self.generator_turn()
+        self._discriminator_step(real, labels)
+        # 2) Generator: make D call fresh samples real.
+        self._generator_step(ops.shape(real)[0], labels)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _discriminator_step(self, real, labels):
+        z = self.sample_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
             fake = self.generator(self._generator_inputs(z, labels), training=True)
             real_logits = self._discriminate(real, labels)
@@ -305,25 +319,15 @@ class GAN(keras.Model):
             d_loss = self.discriminator_loss(real_logits, fake_logits)
             penalties = self.discriminator_penalty(real, fake, labels)
             total = d_loss + sum(penalties.values()) if penalties else d_loss
+            # Gradients are summed over replicas: scale by 1 / replicas.
+            total = scale_loss_for_distribution(total)
         d_vars = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(total, d_vars), d_vars)
-        self.after_discriminator_step()
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(ops.mean(self._scores(real_logits)))
         self.d_fake_tracker.update_state(ops.mean(self._scores(fake_logits)))
         for name, value in penalties.items():
             self._penalty_trackers[name].update_state(value)
-
-        # 2) Generator: make D call fresh samples real.
-        if turn is None:
-            self._generator_step(batch_size, labels)
-        else:
-            tf.cond(
-                turn,
-                lambda: self._generator_step(batch_size, labels),
-                lambda: tf.constant(0.0),
-            )
-        return {m.name: m.result() for m in self.metrics}
 
     def _generator_step(self, batch_size, labels):
         z = self.sample_latent(batch_size)
@@ -331,10 +335,10 @@ class GAN(keras.Model):
             fake = self.generator(self._generator_inputs(z, labels), training=True)
             fake_logits = self._discriminate(fake, labels)
             g_loss = self.generator_loss(fake_logits)
+            scaled = scale_loss_for_distribution(g_loss)
         g_vars = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, g_vars), g_vars)
+        self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
-        return tf.constant(0.0)
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)

@@ -12,10 +12,11 @@ class WGAN(DCGAN):
 
     The discriminator is a critic with unbounded scores, trained with the
     Wasserstein loss and kept (roughly) 1-Lipschitz by clipping every weight
-    to `[-clip_value, clip_value]` after each update. The generator is
-    updated once every `n_critic` steps: each `train_step` is one critic
-    update on a fresh real batch, as in the paper's Algorithm 1, so an epoch
-    of N batches makes N critic and N / n_critic generator updates.
+    to `[-clip_value, clip_value]` after each update. Each `train_step` splits
+    its batch into `n_critic` parts and makes one critic update on each, then
+    one generator update, as in the paper's Algorithm 1 (a fresh real batch
+    per critic update): feed batches of `n_critic x` the critic batch size
+    (train.py does this for you).
     Optimizer: RMSprop, learning rate 5e-5, as in the paper.
 
     Args:
@@ -46,20 +47,37 @@ class WGAN(DCGAN):
         self.n_critic = n_critic
         self.clip_value = clip_value
         super().__init__(*args, **kwargs)
+        if clip_value is not None:
+            # The optimizer applies constraints right after each update,
+            # inside its (possibly distributed) update step.
+            for variable in self.discriminator.trainable_variables:
+                variable.constraint = self._clip
 
     def default_optimizers(self):
         return (keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5))
 
-    def generator_turn(self):
-        # Read before the critic update: G follows the 1st, (n+1)th, ...
-        # critic step, so every group is "critic first, then generator".
-        return ops.equal(self.d_optimizer.iterations % self.n_critic, 0)
+    def _clip(self, variable):
+        return ops.clip(variable, -self.clip_value, self.clip_value)
 
-    def after_discriminator_step(self):
-        if self.clip_value is None:
-            return
-        for variable in self.discriminator.trainable_variables:
-            variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
+    def train_step(self, data):
+        real, labels = self._unpack(data)
+        batch = real.shape[0]
+        if batch is not None and batch % self.n_critic:
+            raise ValueError(
+                f"{type(self).__name__} splits each batch into n_critic="
+                f"{self.n_critic} critic batches; use a batch size divisible by "
+                f"{self.n_critic} (e.g. {64 * self.n_critic} for critic batches of "
+                f"64). Received: batch size {batch}"
+            )
+        # n_critic critic updates, each on its own slice of real data, then
+        # one generator update: Algorithm 1 of the paper, with no
+        # data-dependent control flow (which tf.distribute cannot sync).
+        reals = ops.split(real, self.n_critic)
+        label_parts = [None] * self.n_critic if labels is None else ops.split(labels, self.n_critic)
+        for part, part_labels in zip(reals, label_parts):
+            self._discriminator_step(part, part_labels)
+        self._generator_step(ops.shape(reals[-1])[0], label_parts[-1])
+        return {m.name: m.result() for m in self.metrics}
 
     def get_config(self):
         return {

@@ -50,9 +50,7 @@ class WGANGP(WGAN):
         )
 
     def discriminator_penalty(self, real, fake, labels):
-        weights = keras.random.uniform(
-            (keras.ops.shape(real)[0],), seed=self.seed_generator
-        )
+        weights = self.replica_slice(keras.random.uniform, (keras.ops.shape(real)[0],))
         penalty = losses.gradient_penalty(
             lambda x: self._discriminate(x, labels), real, fake, weights
         )
