@@ -91,6 +91,20 @@ flags.DEFINE_bool(
     "weights as an uninterrupted one (slower).",
 )
 
+# === Distribution ===
+flags.DEFINE_enum(
+    "strategy",
+    _D.strategy,
+    ["default", "mirrored", "multiworker", "tpu"],
+    "[distribution] tf.distribute strategy: one device, all local devices, the "
+    "machines of TF_CONFIG, or a TPU. --batch_size is the global batch.",
+)
+flags.DEFINE_string("tpu", _D.tpu, "[distribution] TPU name or address (empty on a TPU VM).")
+flags.DEFINE_integer(
+    "cpu_devices", 0,
+    "[distribution] Split the CPU into N logical devices (try --strategy=mirrored on one machine).",
+)
+
 # === Output ===
 flags.DEFINE_string("out_dir", _D.out_dir, "[output] Run directory; re-use it to resume.")
 flags.DEFINE_integer("samples_every", _D.samples_every, "[output] Save a sample grid every N epochs.")
@@ -144,6 +158,10 @@ def main(argv):
     from keras_gan.data import DatasetError
     from keras_gan.export import ExportError
 
+    if FLAGS.cpu_devices:
+        from keras_gan import distribute
+
+        distribute.split_cpu(FLAGS.cpu_devices)
     values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
@@ -151,6 +169,8 @@ def main(argv):
     try:
         result = trainer.train(config)
     except (trainer.RunError, DatasetError, ExportError, ValueError) as e:
+        if os.environ.get("KERAS_GAN_DEBUG"):
+            raise
         print(f"train.py: error: {e}", file=sys.stderr)
         return 2
     history = {k: v[-1] for k, v in result.history.items()}

@@ -91,6 +91,8 @@ class TrainConfig:
     on_nan: str = "rollback"
     checkpoint_every_steps: int = 0
     deterministic: bool = False
+    strategy: str = "default"
+    tpu: str = ""
 
 
 @dataclasses.dataclass
@@ -255,6 +257,18 @@ def train(config):
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     options = dataclasses.asdict(config)
+    from keras_gan import distribute
+
+    strategy = distribute.make_strategy(config.strategy, config.tpu)
+    if not distribute.is_chief(strategy):
+        # Workers other than the chief keep their files apart; the chief's
+        # out_dir holds the run.
+        config = dataclasses.replace(
+            config,
+            out_dir=os.path.join(config.out_dir, "workers", str(distribute.task_id(strategy))),
+            export=False,
+            final_eval_samples=0,
+        )
     os.makedirs(config.out_dir, exist_ok=True)
     options_path = os.path.join(config.out_dir, "options.json")
     _check_resume(options_path, options)
@@ -282,7 +296,8 @@ def train(config):
         )
         return ds.skip(step)
 
-    model = build_model(config, info)
+    with strategy.scope():
+        model = build_model(config, info)
     with open(options_path, "w") as f:
         json.dump(options, f, indent=2)
 

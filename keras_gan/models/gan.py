@@ -308,7 +308,17 @@ class GAN(keras.Model):
         self._discriminator_step(real, labels)
         # 2) Generator: make D call fresh samples real.
         self._generator_step(ops.shape(real)[0], labels)
-        return {m.name: m.result() for m in self.metrics}
+        return self.logs()
+
+    def logs(self):
+        """The tracked metrics as the `train_step` result."""
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras reduces multi-worker logs with a mean over axis 0, which
+            # fails on scalars (tensorflow/tensorflow#72388); the trackers are
+            # already summed across replicas, so shape (1,) reduces to them.
+            logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
+        return logs
 
     def _discriminator_step(self, real, labels):
         z = self.sample_latent(ops.shape(real)[0])

@@ -13,7 +13,8 @@ class WGAN(DCGAN):
     The discriminator is a critic with unbounded scores, trained with the
     Wasserstein loss and kept (roughly) 1-Lipschitz by clipping every weight
     to `[-clip_value, clip_value]` after each update. Each `train_step` splits
-    its batch into `n_critic` parts and makes one critic update on each, then
+    its batch into `n_critic` parts (sample i into part i mod n_critic) and
+    makes one critic update on each, then
     one generator update, as in the paper's Algorithm 1 (a fresh real batch
     per critic update): feed batches of `n_critic x` the critic batch size
     (train.py does this for you).
@@ -59,6 +60,10 @@ class WGAN(DCGAN):
     def _clip(self, variable):
         return ops.clip(variable, -self.clip_value, self.clip_value)
 
+    def _strided_parts(self, x):
+        grouped = ops.reshape(x, (-1, self.n_critic, *x.shape[1:]))
+        return [grouped[:, k] for k in range(self.n_critic)]
+
     def train_step(self, data):
         real, labels = self._unpack(data)
         batch = real.shape[0]
@@ -72,12 +77,16 @@ class WGAN(DCGAN):
         # n_critic critic updates, each on its own slice of real data, then
         # one generator update: Algorithm 1 of the paper, with no
         # data-dependent control flow (which tf.distribute cannot sync).
-        reals = ops.split(real, self.n_critic)
-        label_parts = [None] * self.n_critic if labels is None else ops.split(labels, self.n_critic)
+        # Strided parts (sample i goes to critic update i mod n_critic): under
+        # tf.distribute each replica holds a contiguous slice of the global
+        # batch, and strided parts of the slices are exactly the replicas'
+        # shares of the global batch's strided parts.
+        reals = self._strided_parts(real)
+        label_parts = [None] * self.n_critic if labels is None else self._strided_parts(labels)
         for part, part_labels in zip(reals, label_parts):
             self._discriminator_step(part, part_labels)
         self._generator_step(ops.shape(reals[-1])[0], label_parts[-1])
-        return {m.name: m.result() for m in self.metrics}
+        return self.logs()
 
     def get_config(self):
         return {

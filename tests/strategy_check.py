@@ -1,0 +1,72 @@
+"""Runs in a fresh process (the CPU must be split before TensorFlow starts):
+per-step losses of one-device and MirroredStrategy(2 CPUs) training on the
+same global batches, and checkpoints moved between the two. Prints JSON."""
+
+import json
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from keras_gan import distribute
+
+distribute.split_cpu(2)
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from keras_gan import callbacks  # noqa: E402
+from keras_gan import testing  # noqa: E402
+from keras_gan.models import MODELS  # noqa: E402
+
+
+def build(cls, strategy, weights=None):
+    with strategy.scope():
+        model = testing.tiny_model(cls)
+        if weights is not None:
+            model.set_weights(weights)
+    return model
+
+
+def train(model, images, steps=3):
+    ds = tf.data.Dataset.from_tensor_slices(images).batch(len(images) // steps)
+    history = model.fit(ds, epochs=steps, steps_per_epoch=1, verbose=0, shuffle=False)
+    return {k: [float(x) for x in v] for k, v in history.history.items()}
+
+
+def main(name):
+    cls = MODELS[name]
+    mirrored = distribute.make_strategy("mirrored")
+    single = tf.distribute.get_strategy()
+    initial = testing.tiny_model(cls).get_weights()
+    images, _ = testing.fake_batch(testing.tiny_model(cls), 16 * 3, seed=1)
+    one = build(cls, single, initial)
+    two = build(cls, mirrored, initial)
+    result = {
+        "replicas": mirrored.num_replicas_in_sync,
+        "single": train(one, images),
+        "mirrored": train(two, images),
+        "weight_diff": max(
+            float(np.abs(a - b).max()) for a, b in zip(one.get_weights(), two.get_weights())
+        ),
+    }
+    # Checkpoints cross strategies both ways.
+    directory = tempfile.mkdtemp()
+    for source, target_strategy, key in ((two, single, "mirrored_to_single"),
+                                         (one, mirrored, "single_to_mirrored")):
+        checkpoint = callbacks.Checkpoint(os.path.join(directory, key))
+        checkpoint.set_model(source)
+        checkpoint.save()
+        target = build(cls, target_strategy)
+        step = callbacks.Checkpoint(os.path.join(directory, key)).restore(target)
+        result[key] = {
+            "step": step,
+            "weight_diff": max(float(np.abs(a - b).max())
+                               for a, b in zip(source.get_weights(), target.get_weights())),
+        }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
