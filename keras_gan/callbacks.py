@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import keras
 
+from keras_gan.architectures.common import check_positive_int
 from keras_gan.images import save_grid
 
 __all__ = [
@@ -43,10 +44,7 @@ class SampleGrid(keras.callbacks.Callback):
     def __init__(self, directory, every=1, num=64, seed=0, scale=2):
         super().__init__()
         for name, value in (("every", every), ("num", num), ("scale", scale)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"{name} must be a positive int. Received: {name}={value!r}"
-                )
+            check_positive_int(name, value)
         self.directory = directory
         self.every = every
         self.num = num
@@ -174,7 +172,7 @@ class LossPlot(keras.callbacks.Callback):
         left.set_title("losses")
         right.set_title("mean D(x) and D(G(z))")
         for axis in (left, right):
-            axis.set_xlabel("discriminator step")
+            axis.set_xlabel("training step")
             axis.legend()
             axis.grid(alpha=0.3)
         fig.tight_layout()

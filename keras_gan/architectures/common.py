@@ -36,6 +36,21 @@ def label_input(num_classes, embedding_dim):
     return labels, embedded
 
 
+def generator_inputs(latent_dim, num_classes):
+    """The generator's inputs and the tensor they feed: z, or z and a label
+    whose embedding is concatenated to it (conditional G)."""
+    z = keras.Input((latent_dim,), name="z")
+    if num_classes is None:
+        return [z], z
+    labels, embedded = label_input(num_classes, latent_dim)
+    return [z, labels], layers.Concatenate()([z, embedded])
+
+
+def functional(inputs, outputs, name):
+    """A functional model taking one input plainly, or a list of them."""
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=name)
+
+
 def label_map(num_classes, image_shape):
     """An int label input turned into one extra image channel (conditional D).
 

@@ -19,7 +19,8 @@ import keras
 from keras import layers
 
 from keras_gan.architectures.common import check_image_shape
-from keras_gan.architectures.common import label_input
+from keras_gan.architectures.common import functional
+from keras_gan.architectures.common import generator_inputs
 from keras_gan.architectures.common import label_map
 
 __all__ = ["dcgan_generator", "dcgan_discriminator", "upsampling_plan"]
@@ -75,12 +76,7 @@ def dcgan_generator(
     """
     base_h, base_w, steps = upsampling_plan(image_shape)
     channels = image_shape[-1]
-    z = keras.Input((latent_dim,), name="z")
-    inputs, x = [z], z
-    if num_classes is not None:
-        labels, embedded = label_input(num_classes, latent_dim)
-        inputs.append(labels)
-        x = layers.Concatenate()([z, embedded])
+    inputs, x = generator_inputs(latent_dim, num_classes)
     filters = width * 2 ** (steps - 1)
     x = layers.Dense(base_h * base_w * filters, use_bias=False)(x)
     x = layers.Reshape((base_h, base_w, filters))(x)
@@ -94,9 +90,7 @@ def dcgan_generator(
     x = layers.Conv2DTranspose(channels, 4, 2, padding="same")(x)
     # Activation in float32 so outputs stay in [-1, 1] under mixed precision.
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(
-        inputs if len(inputs) > 1 else z, images, name=name or "generator"
-    )
+    return functional(inputs, images, name or "generator")
 
 
 def dcgan_discriminator(
@@ -149,6 +143,4 @@ def dcgan_discriminator(
         filters *= 2
     x = layers.Flatten()(x)
     logits = layers.Dense(1, dtype="float32", name="logits")(x)
-    return keras.Model(
-        inputs if len(inputs) > 1 else images, logits, name=name or "discriminator"
-    )
+    return functional(inputs, logits, name or "discriminator")

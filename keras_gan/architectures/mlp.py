@@ -13,6 +13,8 @@ import keras
 from keras import layers
 
 from keras_gan.architectures.common import check_image_shape
+from keras_gan.architectures.common import functional
+from keras_gan.architectures.common import generator_inputs
 from keras_gan.architectures.common import flat_size
 from keras_gan.architectures.common import label_input
 
@@ -42,21 +44,14 @@ def mlp_generator(
     (None, 28, 28, 1)
     """
     image_shape = check_image_shape(image_shape)
-    z = keras.Input((latent_dim,), name="z")
-    inputs, x = [z], z
-    if num_classes is not None:
-        labels, embedded = label_input(num_classes, latent_dim)
-        inputs.append(labels)
-        x = layers.Concatenate()([z, embedded])
+    inputs, x = generator_inputs(latent_dim, num_classes)
     for n in units:
         x = layers.Dense(n)(x)
         x = layers.ReLU()(x)
     x = layers.Dense(flat_size(image_shape))(x)
     x = layers.Activation("tanh", dtype="float32")(x)
     images = layers.Reshape(image_shape, name="images")(x)
-    return keras.Model(
-        inputs if len(inputs) > 1 else z, images, name=name or "generator"
-    )
+    return functional(inputs, images, name or "generator")
 
 
 def mlp_discriminator(
@@ -93,6 +88,4 @@ def mlp_discriminator(
         x = layers.LeakyReLU(0.2)(x)
         x = layers.Dropout(dropout)(x)
     logits = layers.Dense(1, dtype="float32", name="logits")(x)
-    return keras.Model(
-        inputs if len(inputs) > 1 else images, logits, name=name or "discriminator"
-    )
+    return functional(inputs, logits, name or "discriminator")
