@@ -17,21 +17,21 @@ Run directory layout:
     export/             the generator for TF Serving and TFLite (keras_gan.export)
 """
 
+import contextlib
 import dataclasses
 import json
 import os
-import sys
-import time
-
 import signal
+import sys
 import threading
-import contextlib
+import time
 
 import keras
 import tensorflow as tf
 
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import data as data_lib
+from keras_gan import distribute
 from keras_gan.models import MODELS
 
 __all__ = ["TrainConfig", "TrainResult", "train", "build_model", "RunError"]
@@ -257,8 +257,6 @@ def train(config):
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     options = dataclasses.asdict(config)
-    from keras_gan import distribute
-
     strategy = distribute.make_strategy(config.strategy, config.tpu)
     if not distribute.is_chief(strategy):
         # Workers other than the chief keep their files apart; the chief's
