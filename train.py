@@ -145,6 +145,11 @@ flags.DEFINE_bool(
     "health", _D.health, "[evaluation] Roll back on NaN; warn when D wins outright or samples collapse."
 )
 
+flags.DEFINE_bool(
+    "tensorboard", False,
+    "[output] Write TensorBoard scalars (losses, FID, ...) and sample grids to <out_dir>/tensorboard.",
+)
+
 FLAGS = flags.FLAGS
 
 

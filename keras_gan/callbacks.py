@@ -19,6 +19,7 @@ __all__ = [
     "Evaluation",
     "TrainingHealth",
     "Checkpoint",
+    "TensorBoardImages",
 ]
 
 
@@ -491,3 +492,44 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.save()
+
+
+class TensorBoardImages(keras.callbacks.Callback):
+    """Writes the sample grid of a fixed latent seed to TensorBoard each epoch.
+
+    Pair it with `keras.callbacks.TensorBoard(log_dir)` for the scalars
+    (losses and, placed after `Evaluation`, FID/KID/...). Needs the
+    `tensorboard` package (`pip install 'keras_gan[tensorboard]'`).
+
+    Args:
+        log_dir: str. TensorBoard log directory; images go to `log_dir/samples`.
+        num: int. Images per grid. Defaults to 64.
+        seed: int. Seed of the fixed latent vectors. Defaults to 0.
+        every: int. Write every `every` epochs. Defaults to 1.
+    """
+
+    def __init__(self, log_dir, num=64, seed=0, every=1):
+        super().__init__()
+        check_positive_int("num", num)
+        check_positive_int("every", every)
+        self.log_dir = os.path.join(log_dir, "samples")
+        self.num = num
+        self.seed = seed
+        self.every = every
+        self._writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        import tensorflow as tf
+
+        from keras_gan.images import make_grid
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        columns = getattr(self.model, "num_classes", None)
+        grid = make_grid(self.model.generate(self.num, seed=self.seed),
+                         columns=columns if columns and columns <= self.num else None)
+        with self._writer.as_default():
+            tf.summary.image("samples", grid[None], step=epoch + 1)
+        self._writer.flush()

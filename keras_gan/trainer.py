@@ -92,6 +92,7 @@ class TrainConfig:
     checkpoint_every_steps: int = 0
     deterministic: bool = False
     strategy: str = "default"
+    tensorboard: bool = False
     tpu: str = ""
 
 
@@ -348,6 +349,18 @@ def train(config):
                 reference, extractor, every=config.eval_every,
                 num_samples=config.eval_samples, seed=config.seed))
     callbacks += [keras.callbacks.CSVLogger(history_csv, append=True), loss_plot, samples]
+    if config.tensorboard:
+        try:
+            import tensorboard  # noqa: F401
+        except ImportError:
+            raise RunError(
+                "--tensorboard needs the tensorboard package; install it with "
+                "pip install 'keras_gan[tensorboard]' (or pip install tensorboard)."
+            ) from None
+        log_dir = os.path.join(config.out_dir, "tensorboard")
+        # After Evaluation, so the FID/KID scalars are in the logs it writes.
+        callbacks += [keras.callbacks.TensorBoard(log_dir),
+                      callbacks_lib.TensorBoardImages(log_dir, seed=config.seed)]
     if config.time_limit > 0:
         callbacks.append(callbacks_lib.TimeLimit(config.time_limit))
     interrupt = _InterruptHandler()

@@ -155,3 +155,24 @@ def test_evaluation_callback_feeds_model_checkpoint(tmp_path):
     ], epochs=2)
     assert len(history.history["fid"]) == 2 and os.path.exists(best)
     assert {"kid", "precision", "recall", "is"} <= set(history.history)
+
+
+def test_tensorboard_images_and_scalars(tmp_path):
+    import tensorflow as tf
+
+    model = testing.tiny_model(DCGAN)
+    log_dir = str(tmp_path / "tb")
+    _fit(model, [keras.callbacks.TensorBoard(log_dir),
+                 callbacks.TensorBoardImages(log_dir, num=9)], epochs=2)
+    tags = {}
+    for root, _, files in os.walk(log_dir):
+        for name in files:
+            for record in tf.data.TFRecordDataset(os.path.join(root, name)):
+                event = tf.compat.v1.Event.FromString(record.numpy())
+                for value in event.summary.value:
+                    tags.setdefault(value.tag, []).append((event.step, value))
+    assert [step for step, _ in tags["samples"]] == [1, 2]
+    image = tf.make_ndarray(tags["samples"][0][1].tensor)
+    decoded = tf.io.decode_png(image[2]).numpy()  # [width, height, png bytes]
+    assert decoded.shape == (3 * 30 + 2, 3 * 30 + 2, 1)
+    assert any("d_loss" in tag for tag in tags)

@@ -108,8 +108,10 @@ def test_train_on_an_image_folder_with_every_model(tmp_path):
 
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
-    result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01))
+    result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01,
+                                   tensorboard=True))
     assert result.step == 1 and result.epochs_done == 0
+    assert os.listdir(os.path.join(result.out_dir, "tensorboard", "samples"))
     assert os.path.exists(result.model_path) and os.path.exists(result.last_samples)
 
 
