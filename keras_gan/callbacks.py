@@ -23,6 +23,15 @@ __all__ = [
 ]
 
 
+def fixed_samples(model, num, seed):
+    """`num` samples of the fixed seed and the grid's column count: one column
+    per class for conditional models (class `i % k` in column `i`)."""
+    columns = getattr(model, "num_classes", None)
+    if not columns or columns > num:
+        columns = None
+    return model.generate(num, seed=seed), columns
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Saves a PNG grid of samples from a fixed latent seed every few epochs.
 
@@ -59,10 +68,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def save(self, epoch):
         """Writes the grid for `epoch` now and returns its path."""
-        columns = getattr(self.model, "num_classes", None)
-        if not columns or columns > self.num:
-            columns = None
-        images = self.model.generate(self.num, seed=self.seed)
+        images, columns = fixed_samples(self.model, self.num, self.seed)
         path = os.path.join(self.directory, f"samples_epoch_{epoch:04d}.png")
         self.last_path = save_grid(path, images, columns=columns, scale=self.scale)
         return self.last_path
@@ -527,9 +533,7 @@ class TensorBoardImages(keras.callbacks.Callback):
 
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
-        columns = getattr(self.model, "num_classes", None)
-        grid = make_grid(self.model.generate(self.num, seed=self.seed),
-                         columns=columns if columns and columns <= self.num else None)
+        grid = make_grid(*fixed_samples(self.model, self.num, self.seed))
         with self._writer.as_default():
             tf.summary.image("samples", grid[None], step=epoch + 1)
         self._writer.flush()
