@@ -32,6 +32,13 @@ def fixed_samples(model, num, seed):
     return model.generate(num, seed=seed), columns
 
 
+def _finite(variables):
+    """Whether every floating-point variable holds only finite values."""
+    return all(
+        np.isfinite(v.numpy()).all() for v in variables if "float" in str(v.dtype)
+    )
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Saves a PNG grid of samples from a fixed latent seed every few epochs.
 
@@ -348,7 +355,7 @@ class TrainingHealth(keras.callbacks.Callback):
         if not finite:
             self._handle_nan(logs)
             return
-        if self._step % self.snapshot_every == 0 and self._weights_finite():
+        if self._step % self.snapshot_every == 0 and _finite(self._state()):
             self._snapshot = [np.array(v.numpy()) for v in self._state()]
         if self._step % self.check_every == 0 and self.model.loss_name in (
             "minimax", "non_saturating", "saturating"
@@ -364,10 +371,6 @@ class TrainingHealth(keras.callbacks.Callback):
                     "gets no useful gradient. Lower D's learning rate, use the "
                     "non-saturating or a Wasserstein loss, or restart from an earlier checkpoint."
                 )
-
-    def _weights_finite(self):
-        return all(np.isfinite(v.numpy()).all() for v in self._state()
-                   if "float" in str(v.dtype))
 
     def _handle_nan(self, logs):
         if self.on_nan == "stop" or self.rollbacks >= self.max_rollbacks:
@@ -405,12 +408,6 @@ class TrainingHealth(keras.callbacks.Callback):
                 f"{ratio:.0%} as diverse as real images. Try a Wasserstein or unrolled "
                 "GAN, a lower generator learning rate, or an earlier checkpoint."
             )
-
-
-def _finite(variables):
-    return all(
-        np.isfinite(v.numpy()).all() for v in variables if "float" in str(v.dtype)
-    )
 
 
 class Checkpoint(keras.callbacks.Callback):
