@@ -253,6 +253,8 @@ class Evaluation(keras.callbacks.Callback):
         super().__init__()
         from keras_gan import features
 
+        check_positive_int("every", every)
+        check_positive_int("num_samples", num_samples)
         self.reference = reference
         self.extractor = features.load_extractor(extractor)
         self.every = every

@@ -155,6 +155,10 @@ def test_evaluation_callback_feeds_model_checkpoint(tmp_path):
     ], epochs=2)
     assert len(history.history["fid"]) == 2 and os.path.exists(best)
     assert {"kid", "precision", "recall", "is"} <= set(history.history)
+    import pytest
+
+    with pytest.raises(ValueError, match="every must be a positive int. Received: every=0"):
+        callbacks.Evaluation(reference, every=0)
 
 
 def test_tensorboard_images_and_scalars(tmp_path):
