@@ -39,6 +39,12 @@ def _finite(variables):
     )
 
 
+def _training_state(model):
+    """Every variable a roll-back or checkpoint must cover: the networks,
+    the noise states and all optimizer state."""
+    return [*model.variables, *(v for opt in model.optimizers for v in opt.variables)]
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Saves a PNG grid of samples from a fixed latent seed every few epochs.
 
@@ -106,7 +112,7 @@ class LossPlot(keras.callbacks.Callback):
         self._step = 0
 
     def on_train_begin(self, logs=None):
-        self._step = int(self.model.g_optimizer.iterations.numpy())
+        self._step = self.model.train_steps
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last = (0, {})
@@ -330,8 +336,7 @@ class TrainingHealth(keras.callbacks.Callback):
 
     def _state(self):
         model = self.model
-        return [*model.generator.variables, *model.discriminator.variables,
-                *model.d_optimizer.variables, *model.g_optimizer.variables]
+        return _training_state(model)
 
     def _alarm(self, message):
         self.alarms.append(message)
@@ -456,7 +461,7 @@ class Checkpoint(keras.callbacks.Callback):
                 warnings.warn(
                     f"The latest checkpoint was unreadable ({errors[0]}); resumed "
                     "from the one before it.", RuntimeWarning, stacklevel=2)
-            self.saved_step = int(model.g_optimizer.iterations.numpy())
+            self.saved_step = model.train_steps
             return self.saved_step
         if errors:
             raise ValueError(
@@ -468,10 +473,10 @@ class Checkpoint(keras.callbacks.Callback):
     def save(self):
         """Writes the checkpoint now; returns its path, or None when skipped."""
         model = self.model
-        step = int(model.g_optimizer.iterations.numpy())
+        step = model.train_steps
         if step == self.saved_step:
             return self.latest
-        if not _finite(model.weights + model.d_optimizer.variables + model.g_optimizer.variables):
+        if not _finite(_training_state(model)):
             warnings.warn(
                 f"Not checkpointing step {step}: the weights hold NaN or Inf; the last "
                 "good checkpoint is kept.", RuntimeWarning, stacklevel=2)
@@ -491,7 +496,7 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_steps:
-            step = int(self.model.g_optimizer.iterations.numpy())
+            step = self.model.train_steps
             if step % self.every_steps == 0:
                 self.save()
 

@@ -148,34 +148,36 @@ def _extractor_for(config, info):
     return features.load_extractor(name)
 
 
-def build_model(config, info):
-    """Builds and compiles the model that `config` asks for."""
+def _model_class(config):
     if config.model not in MODELS:
         raise RunError(
             f"Unknown model {config.model!r}; choose one of {sorted(MODELS)}."
         )
-    cls = MODELS[config.model]
+    return MODELS[config.model]
+
+
+def _critic_steps(config):
+    """Critic updates per training step: each takes --batch_size images."""
+    return config.n_critic if "n_critic" in _model_class(config).train_options else 1
+
+
+def build_model(config, info):
+    """Builds and compiles the model that `config` asks for."""
+    cls = _model_class(config)
     kwargs = {
         "image_shape": info.image_shape,
         "latent_dim": config.latent_dim,
         "seed": config.seed,
+        **{name: getattr(config, name) for name in cls.train_options},
     }
-    if config.model != "gan":
-        kwargs["width"] = config.width
-    if config.model == "cgan":
+    if cls.needs_labels:
         if not info.num_classes:
             raise RunError(
-                f"--model=cgan needs class labels, but dataset "
+                f"--model={config.model} needs class labels, but dataset "
                 f"{config.dataset!r} has none; use a labelled dataset or a "
                 "folder with one subfolder per class."
             )
         kwargs["num_classes"] = info.num_classes
-    if config.model in ("wgan", "wgan_gp"):
-        kwargs["n_critic"] = config.n_critic
-    if config.model == "wgan":
-        kwargs["clip_value"] = config.clip_value
-    if config.model == "wgan_gp":
-        kwargs["gp_weight"] = config.gp_weight
     model = cls(**kwargs)
     d_default, g_default = model.default_optimizers()
     model.compile(
@@ -276,8 +278,8 @@ def train(config):
         split=config.split,
         # The Wasserstein models make n_critic critic updates per step, each
         # on --batch_size real images of the step's batch.
-        batch_size=config.batch_size * (config.n_critic if config.model in ("wgan", "wgan_gp") else 1),
-        with_labels=config.model == "cgan",
+        batch_size=config.batch_size * _critic_steps(config),
+        with_labels=_model_class(config).needs_labels,
         data_dir=config.data_dir,
         image_size=config.image_size or None,
     )
@@ -393,7 +395,7 @@ def train(config):
             )
             for key, values in result.history.items():
                 history.setdefault(key, []).extend(values)
-            step = int(model.g_optimizer.iterations.numpy())
+            step = model.train_steps
     checkpoint.set_model(model)
     checkpoint.save()
     epochs_done = step // steps_per_epoch

@@ -32,6 +32,8 @@ class ConditionalGAN(DCGAN):
         Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014.
     """
 
+    needs_labels = True
+
     def __init__(self, num_classes=None, **kwargs):
         if num_classes is None:
             raise ValueError(

@@ -35,6 +35,7 @@ class DCGAN(GAN):
     """
 
     critic_normalization = "batch"
+    train_options = ("width",)
 
     def __init__(self, *args, width=64, **kwargs):
         self.width = width

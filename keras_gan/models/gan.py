@@ -60,6 +60,10 @@ class GAN(keras.Model):
     """
 
     default_loss = "non_saturating"
+    # TrainConfig fields (train.py flags) that this class takes as arguments.
+    train_options = ()
+    # Whether training batches must be (images, labels).
+    needs_labels = False
 
     def __init__(
         self,
@@ -221,6 +225,17 @@ class GAN(keras.Model):
         self.compile(**config)
 
     # === Training ===
+    @property
+    def optimizers(self):
+        """The optimizers whose state is part of the training state."""
+        return [self.d_optimizer, self.g_optimizer]
+
+    @property
+    def train_steps(self):
+        """Training steps taken so far (saved with the optimizer state): the
+        generator's optimizer makes exactly one update per step."""
+        return int(self.g_optimizer.iterations.numpy())
+
     @property
     def metrics(self):
         return [

@@ -32,6 +32,7 @@ class WGANGP(WGAN):
     """
 
     critic_normalization = "layer"
+    train_options = ("width", "n_critic", "gp_weight")
 
     def __init__(self, *args, gp_weight=10.0, **kwargs):
         if not gp_weight >= 0:
