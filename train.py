@@ -36,12 +36,46 @@ flags.DEFINE_enum(
     "loss",
     _D.loss,
     ["", "non_saturating", "saturating", "wasserstein", "hinge", "least_squares"],
-    "[model] Loss family; empty: the model's own (non_saturating for gan/dcgan/"
-    "cgan, wasserstein for wgan/wgan_gp).",
+    "[model] Loss family; empty: the model's own (non_saturating for most, "
+    "wasserstein for wgan/wgan_gp, least_squares for lsgan, hinge for sngan).",
 )
 flags.DEFINE_integer("n_critic", _D.n_critic, "[model] wgan/wgan_gp: critic steps per G step.")
 flags.DEFINE_float("clip_value", _D.clip_value, "[model] wgan: weight clipping bound.")
 flags.DEFINE_float("gp_weight", _D.gp_weight, "[model] wgan_gp: gradient penalty weight.")
+flags.DEFINE_float(
+    "ema", _D.ema,
+    "[model] Sample from an exponential moving average of G's weights with this decay "
+    "(e.g. 0.999); 0: off. All GANs.",
+)
+flags.DEFINE_string(
+    "augment", _D.augment,
+    "[model] DiffAugment policy for everything D sees, e.g. color,translation,cutout; "
+    "empty: off. All GANs.",
+)
+flags.DEFINE_float("r1_weight", _D.r1_weight, "[model] R1 penalty gamma on real data; 0: off. All GANs.")
+flags.DEFINE_integer("categories", _D.categories, "[model] infogan: values of the categorical code.")
+flags.DEFINE_integer("continuous", _D.continuous, "[model] infogan: number of continuous codes.")
+flags.DEFINE_float("info_weight", _D.info_weight, "[model] infogan: weight of the information loss.")
+flags.DEFINE_integer(
+    "unroll_steps", _D.unroll_steps, "[model] unrolled: look-ahead discriminator steps."
+)
+flags.DEFINE_float("l1_weight", _D.l1_weight, "[model] pix2pix: weight of the L1 loss.")
+flags.DEFINE_float("cycle_weight", _D.cycle_weight, "[model] cyclegan: weight of the cycle loss.")
+flags.DEFINE_float(
+    "identity_weight", _D.identity_weight,
+    "[model] cyclegan: identity loss weight, relative to --cycle_weight.",
+)
+flags.DEFINE_string(
+    "domains", _D.domains,
+    "[model] cyclegan: class ids of domains A and B of a labelled dataset "
+    "(7,9: sneaker -> ankle boot); cycle_gan/* datasets bring their own.",
+)
+flags.DEFINE_enum(
+    "content_loss", _D.content_loss, ["pixel", "fashion_mnist", "vgg19"],
+    "[model] srgan: content loss space; vgg19 falls back to pixel without its weights.",
+)
+flags.DEFINE_integer("scale", _D.scale, "[model] srgan: upsampling factor (power of two).")
+flags.DEFINE_enum("mask", _D.mask, ["center", "random"], "[model] inpainting: training masks.")
 
 # === Data ===
 flags.DEFINE_string(
@@ -75,7 +109,9 @@ flags.DEFINE_enum(
     "[training] Optimizer for both networks; empty: the model's paper setting.",
 )
 flags.DEFINE_float("d_learning_rate", _D.d_learning_rate, "[training] D learning rate; 0: default.")
-flags.DEFINE_float("g_learning_rate", _D.g_learning_rate, "[training] G learning rate; 0: default.")
+flags.DEFINE_float(
+    "g_learning_rate", _D.g_learning_rate, "[training] G learning rate (vae: its optimizer's); 0: default."
+)
 flags.DEFINE_float("beta_1", _D.beta_1, "[training] Adam beta_1; negative: default.")
 flags.DEFINE_float("beta_2", _D.beta_2, "[training] Adam beta_2; negative: default.")
 flags.DEFINE_integer("seed", _D.seed, "[training] Random seed (data order, weights, noise).")

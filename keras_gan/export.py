@@ -74,7 +74,10 @@ def load_gan(path):
             f"{str(e).splitlines()[0] if str(e) else ''}); pass a .keras file "
             "saved by keras_gan."
         ) from e
-    if not hasattr(model, "generator") or not hasattr(model, "latent_dim"):
+    # Image-to-image models (those with a `task`) have no latent_dim.
+    if not hasattr(model, "generator") or not (
+        hasattr(model, "latent_dim") or getattr(model, "task", None)
+    ):
         raise ExportError(
             f"{path} holds a {type(model).__name__}, not a keras_gan GAN; pass "
             "a model saved by keras_gan."
@@ -212,8 +215,14 @@ class _Servable(tf.Module):
         return {"images": self._to_uint8(self._images(z, labels))}
 
 
+def _generator_of(gan):
+    """The network that makes the model's samples: the EMA generator when
+    the model keeps one, else the generator."""
+    return getattr(gan, "sampling_generator", gan.generator)
+
+
 def _check_finite(gan):
-    for variable in gan.generator.weights:
+    for variable in _generator_of(gan).weights:
         if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
             raise ExportError(
                 f"The generator's weights hold NaN or Inf ({variable.path}); export a "
@@ -295,7 +304,7 @@ def export_saved_model(
     path = os.path.join(base, str(version))
     _check_target(path, overwrite)
     servable = _Servable(
-        float32_generator(gan.generator), gan.latent_dim, gan.num_classes
+        float32_generator(_generator_of(gan)), gan.latent_dim, gan.num_classes
     )
     tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
     try:
@@ -337,7 +346,7 @@ def export_tflite(gan, path, variant="float32", overwrite=True):
             f"variant must be one of {TFLITE_VARIANTS}. Received: variant={variant!r}"
         )
     _check_target(path, overwrite)
-    generator = float32_generator(gan.generator)
+    generator = float32_generator(_generator_of(gan))
     specs = [tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")]
     if gan.num_classes is not None:
         specs.append(tf.TensorSpec([None], tf.int32, name="labels"))
@@ -434,6 +443,10 @@ def export(
     >>> # export("runs/default", "exports")  # -> exports/generator/1/, ...
     """
     gan = load_gan(model) if isinstance(model, (str, os.PathLike)) else model
+    if getattr(gan, "task", None):
+        from keras_gan import image_export
+
+        return image_export.export(gan, export_dir, model_name, version, tflite, overwrite, warmup)
     _check_finite(gan)
     if not isinstance(model_name, str) or not model_name or "/" in model_name:
         raise ExportError(
@@ -481,10 +494,14 @@ def check_parity(gan, files, num=8, seed=0):
     Raises:
         ExportError: if a form differs by more than `TOLERANCES`.
     """
+    if getattr(gan, "task", None):
+        from keras_gan import image_export
+
+        return image_export.check_parity(gan, files, num, seed)
     z = sample_latent(seed, num, gan.latent_dim).numpy()
     labels = None if gan.num_classes is None else (np.arange(num) % gan.num_classes).astype("int32")
     keras_inputs = z if labels is None else [z, labels]
-    expected = np.asarray(float32_generator(gan.generator)(keras_inputs, training=False))
+    expected = np.asarray(float32_generator(_generator_of(gan))(keras_inputs, training=False))
     loaded = tf.saved_model.load(files["saved_model"])
     kwargs = {"z": tf.constant(z)}
     if labels is not None:

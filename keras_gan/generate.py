@@ -117,7 +117,7 @@ class Sampler:
                 kwargs["labels"] = tf.constant(labels)
             return self._loaded.signatures["serving_default"](**kwargs)["images"].numpy()
         inputs = z if labels is None else [z, labels]
-        return np.asarray(self._gan.generator(inputs, training=False), "float32")
+        return np.asarray(self._gan.sampling_generator(inputs, training=False), "float32")
 
 
 def _slerp(a, b, t):

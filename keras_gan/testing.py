@@ -56,15 +56,26 @@ def changed(before, network):
     )
 
 
-def assert_train_step_updates(model, batch):
-    """One `train_on_batch` must change G and D and give finite metrics."""
-    g_before, d_before = weights_of(model.generator), weights_of(model.discriminator)
+def assert_train_step_updates(model, batch, networks=None):
+    """One `train_on_batch` must change every network and give finite metrics.
+
+    Args:
+        networks: dict name -> network, or None for all of the model's
+            `generator`, `discriminator` and `encoder`.
+    """
+    if networks is None:
+        networks = {
+            name: getattr(model, name)
+            for name in ("generator", "discriminator", "encoder")
+            if getattr(model, name, None) is not None
+        }
+    before = {name: weights_of(network) for name, network in networks.items()}
     logs = model.train_on_batch(*batch, return_dict=True)
-    assert changed(d_before, model.discriminator), "discriminator did not change"
-    assert changed(g_before, model.generator), "generator did not change"
+    for name, network in networks.items():
+        assert changed(before[name], network), f"{name} did not change"
     for name, value in logs.items():
         assert np.isfinite(value), f"{name} is not finite: {value}"
-    assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(logs), logs
+    assert {m.name for m in model.metrics} <= set(logs), logs
     return logs
 
 
@@ -78,8 +89,8 @@ def assert_round_trip(model, directory, batch):
     np.testing.assert_array_equal(
         model.generate(6, seed=7), loaded.generate(6, seed=7)
     )
-    for opt_name in ("d_optimizer", "g_optimizer"):
-        a, b = getattr(model, opt_name), getattr(loaded, opt_name)
+    assert len(model.optimizers) == len(loaded.optimizers)
+    for a, b in zip(model.optimizers, loaded.optimizers):
         assert type(a) is type(b)
         assert len(a.variables) == len(b.variables) > 2
         for va, vb in zip(a.variables, b.variables):

@@ -32,6 +32,7 @@ import tensorflow as tf
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import data as data_lib
 from keras_gan import distribute
+from keras_gan import tasks as tasks_lib
 from keras_gan.models import MODELS
 
 __all__ = ["TrainConfig", "TrainResult", "train", "build_model", "RunError"]
@@ -46,6 +47,9 @@ _ARCHITECTURE_OPTIONS = (
     "width",
     "loss",
     "optimizer",
+    "ema",
+    "categories",
+    "continuous",
 )
 
 
@@ -68,6 +72,21 @@ class TrainConfig:
     n_critic: int = 5
     clip_value: float = 0.01
     gp_weight: float = 10.0
+    ema: float = 0.0
+    augment: str = ""
+    r1_weight: float = 0.0
+    categories: int = 10
+    continuous: int = 2
+    info_weight: float = 1.0
+    unroll_steps: int = 5
+    # Image-to-image models (keras_gan.tasks).
+    l1_weight: float = 100.0
+    cycle_weight: float = 10.0
+    identity_weight: float = 0.5
+    domains: str = "7,9"
+    content_loss: str = "pixel"
+    scale: int = 2
+    mask: str = "center"
     optimizer: str = ""
     d_learning_rate: float = 0.0
     g_learning_rate: float = 0.0
@@ -114,6 +133,8 @@ class TrainResult:
 
 
 def _make_optimizer(config, default, learning_rate):
+    if default is None:
+        return None  # The model has no such network (a VAE's D).
     if config.optimizer:
         optimizer = keras.optimizers.get(config.optimizer)
     else:
@@ -161,6 +182,13 @@ def _critic_steps(config):
     return config.n_critic if "n_critic" in _model_class(config).train_options else 1
 
 
+def _model_option(config, name):
+    value = getattr(config, name)
+    if name in ("ema", "augment"):
+        return value or None  # --ema=0 and --augment="" mean off.
+    return value
+
+
 def build_model(config, info):
     """Builds and compiles the model that `config` asks for."""
     cls = _model_class(config)
@@ -168,8 +196,10 @@ def build_model(config, info):
         "image_shape": info.image_shape,
         "latent_dim": config.latent_dim,
         "seed": config.seed,
-        **{name: getattr(config, name) for name in cls.train_options},
+        **{name: _model_option(config, name) for name in cls.train_options},
     }
+    if getattr(cls, "task", None):
+        del kwargs["latent_dim"]  # Image-to-image generators take images.
     if cls.needs_labels:
         if not info.num_classes:
             raise RunError(
@@ -283,7 +313,10 @@ def train(config):
         data_dir=config.data_dir,
         image_size=config.image_size or None,
     )
-    dataset, info = data_lib.load(
+    # Image-to-image models train on (input, target) pairs of their task.
+    task = getattr(_model_class(config), "task", None)
+    load = tasks_lib.loader_for(config) if task else data_lib.load
+    dataset, info = load(
         config.dataset, seed=config.seed, repeat=True, return_info=True, **load_kwargs
     )
     fresh = [dataset]
@@ -292,7 +325,7 @@ def train(config):
         # A fresh dataset object for every fit: its first iterator gives the
         # same batch sequence in every process, so skipping to the step
         # resumes exactly. (A second iterator on one object reshuffles.)
-        ds = fresh.pop() if fresh else data_lib.load(
+        ds = fresh.pop() if fresh else load(
             config.dataset, seed=config.seed, repeat=True, **load_kwargs
         )
         return ds.skip(step)
@@ -316,7 +349,7 @@ def train(config):
         )
     total_steps = config.epochs * steps_per_epoch
 
-    samples = callbacks_lib.SampleGrid(
+    samples = (tasks_lib.TripletGrid if task else callbacks_lib.SampleGrid)(
         os.path.join(config.out_dir, "samples"),
         every=config.samples_every,
         num=config.num_samples,
@@ -329,14 +362,17 @@ def train(config):
         every_steps=max(1, min(50, steps_per_epoch)),
         history_csv=history_csv,
     )
-    extractor = _extractor_for(config, info)
+    # FID does not apply to translations: tasks write their own metric.
+    extractor = None if task else _extractor_for(config, info)
     callbacks = []
     if config.health:
-        real = next(iter(data_lib.load(config.dataset, shuffle=False, drop_remainder=False,
-                                       **{**load_kwargs, "batch_size": 256})))
-        real = real[0] if isinstance(real, (tuple, list)) else real
+        real = None
+        if not task:  # No diversity check for translations.
+            real = next(iter(data_lib.load(config.dataset, shuffle=False, drop_remainder=False,
+                                           **{**load_kwargs, "batch_size": 256})))
+            real = (real[0] if isinstance(real, (tuple, list)) else real).numpy()
         callbacks.append(callbacks_lib.TrainingHealth(
-            real_images=real.numpy(), extractor=extractor, on_nan=config.on_nan))
+            real_images=real, extractor=extractor, on_nan=config.on_nan))
     # After the health check, so a step rolled back is never checkpointed.
     callbacks.append(checkpoint)
     reference = None
@@ -351,6 +387,9 @@ def train(config):
                 reference, extractor, every=config.eval_every,
                 num_samples=config.eval_samples, seed=config.seed))
     callbacks += [keras.callbacks.CSVLogger(history_csv, append=True), loss_plot, samples]
+    if hasattr(model, "sweep"):
+        callbacks.append(callbacks_lib.CodeSweep(
+            os.path.join(config.out_dir, "samples"), every=config.samples_every, seed=config.seed))
     if config.tensorboard:
         try:
             import tensorboard  # noqa: F401
@@ -415,6 +454,10 @@ def train(config):
             json.dump({"epoch": epochs_done, "num_samples": config.final_eval_samples,
                        "extractor": reference.extractor, "reference": reference.source,
                        "reference_images": reference.num_images, **scores}, f, indent=2)
+    if task and config.final_eval_samples > 0 and not interrupt.signal_name:
+        scores = tasks_lib.evaluate(model, config.final_eval_samples)
+        with open(os.path.join(config.out_dir, "metrics.json"), "w") as f:
+            json.dump({"epoch": epochs_done, "task": task, **scores}, f, indent=2)
     export_files = parity = None
     if interrupt.signal_name:
         # An interrupted run writes its checkpoint and model and leaves the

@@ -172,6 +172,9 @@ def test_fit_on_a_dataset_with_callbacks(tmp_path):
 
 
 def test_model_registry_names():
-    assert set(MODELS) == {"gan", "dcgan", "cgan", "wgan", "wgan_gp"}
+    assert set(MODELS) == {
+        "gan", "dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "sngan", "acgan", "infogan",
+        "unrolled", "vae", "pix2pix", "cyclegan", "srgan", "inpainting",
+    }
     assert architectures.upsampling_plan((64, 64, 3)) == (4, 4, 4)
     assert architectures.upsampling_plan((28, 28, 1)) == (7, 7, 2)

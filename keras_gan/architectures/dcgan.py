@@ -98,6 +98,7 @@ def dcgan_discriminator(
     width=64,
     num_classes=None,
     normalization="batch",
+    extra_outputs=None,
     name=None,
 ):
     """Builds the DCGAN discriminator: images (and labels) -> one logit each.
@@ -110,8 +111,13 @@ def dcgan_discriminator(
         num_classes: int or None. If set, D takes `[images, labels]`; the
             label is embedded as an extra input channel. Defaults to None.
         normalization: str. "batch" (DCGAN), "layer" (for critics with a
-            gradient penalty, which must not mix samples in a batch) or
-            "none". Defaults to "batch".
+            gradient penalty, which must not mix samples in a batch),
+            "spectral" (every convolution and dense layer wrapped in
+            `keras.layers.SpectralNormalization`, no other normalization;
+            SNGAN) or "none". Defaults to "batch".
+        extra_outputs: int or None. Size of a second output head on the
+            shared features (class logits for ACGAN, code predictions for
+            InfoGAN); D then returns `[logits, extra]`. Defaults to None.
         name: str. Model name. Defaults to "discriminator".
 
     Example:
@@ -119,11 +125,17 @@ def dcgan_discriminator(
     >>> d.output_shape
     (None, 1)
     """
-    if normalization not in ("batch", "layer", "none"):
+    if normalization not in ("batch", "layer", "spectral", "none"):
         raise ValueError(
-            'normalization must be "batch", "layer" or "none". '
+            'normalization must be "batch", "layer", "spectral" or "none". '
             f"Received: normalization={normalization!r}"
         )
+
+    def weighted(layer):
+        if normalization == "spectral":
+            return layers.SpectralNormalization(layer)
+        return layer
+
     _, _, steps = upsampling_plan(image_shape)
     images = keras.Input(tuple(image_shape), name="images")
     inputs, x = [images], images
@@ -133,7 +145,9 @@ def dcgan_discriminator(
         x = layers.Concatenate()([images, label_channel])
     filters = width
     for step in range(steps):
-        x = layers.Conv2D(filters, 4, 2, padding="same", use_bias=step == 0)(x)
+        x = weighted(
+            layers.Conv2D(filters, 4, 2, padding="same", use_bias=step == 0 or normalization == "spectral")
+        )(x)
         # The paper leaves D's input layer without batch normalization.
         if step > 0 and normalization == "batch":
             x = layers.BatchNormalization(synchronized=True)(x)
@@ -141,6 +155,11 @@ def dcgan_discriminator(
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
-    x = layers.Flatten()(x)
-    logits = layers.Dense(1, dtype="float32", name="logits")(x)
-    return functional(inputs, logits, name or "discriminator")
+    features = layers.Flatten()(x)
+    logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(features)
+    if extra_outputs is None:
+        return functional(inputs, logits, name or "discriminator")
+    extra = layers.Dense(extra_outputs, dtype="float32", name="extra")(features)
+    return keras.Model(
+        inputs if len(inputs) > 1 else inputs[0], [logits, extra], name=name or "discriminator"
+    )

@@ -35,7 +35,7 @@ class DCGAN(GAN):
     """
 
     critic_normalization = "batch"
-    train_options = ("width",)
+    train_options = GAN.train_options + ("width",)
 
     def __init__(self, *args, width=64, **kwargs):
         self.width = width

@@ -1,17 +1,18 @@
 """The GAN base class: the adversarial game as a `keras.Model`."""
 
-import numpy as np
 import tensorflow as tf
 import keras
 from keras import ops
 
 from keras.src.losses.loss import scale_loss_for_distribution
 
+from keras_gan import augment as augment_lib
 from keras_gan import losses as losses_lib
 from keras_gan.architectures import mlp_discriminator
 from keras_gan.architectures import mlp_generator
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.models.base import GenerativeModel
 
 # Loss families whose discriminator output is a logit of "real"; for these
 # the tracked d_real / d_fake are probabilities, otherwise raw scores.
@@ -19,7 +20,7 @@ _PROBABILISTIC = ("minimax", "non_saturating", "saturating")
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(keras.Model):
+class GAN(GenerativeModel):
     """Generative adversarial network trained with `fit`.
 
     Each `train_step` first updates the discriminator D on a real batch
@@ -45,6 +46,15 @@ class GAN(keras.Model):
             Defaults to 100.
         seed: int or None. Seeds the model's noise generator, so two models
             built and trained with the same seed draw the same noise.
+        ema: float or None. Keep an exponential moving average of G's
+            weights with this decay (e.g. 0.999) and sample from it
+            (`generate`, callbacks, export); training still uses G itself.
+            The average lives in G's optimizer (`use_ema`). Defaults to None.
+        augment: str or None. DiffAugment policy applied to every image D
+            sees, real or generated, in both updates: a comma-separated list
+            of "color", "translation", "cutout". Defaults to None.
+        r1_weight: float. gamma of the R1 penalty `gamma / 2 * E||grad
+            D(x_real)||^2` added to D's loss (tracked as `r1`). Defaults to 0.
 
     Example:
     >>> import numpy as np
@@ -60,10 +70,10 @@ class GAN(keras.Model):
     """
 
     default_loss = "non_saturating"
-    # TrainConfig fields (train.py flags) that this class takes as arguments.
-    train_options = ()
-    # Whether training batches must be (images, labels).
-    needs_labels = False
+    train_options = ("ema", "augment", "r1_weight")
+    # Whether a conditional D takes the labels as an input (cGAN) or
+    # predicts them (ACGAN).
+    discriminator_takes_labels = True
 
     def __init__(
         self,
@@ -73,12 +83,21 @@ class GAN(keras.Model):
         latent_dim=100,
         seed=None,
         num_classes=None,
+        ema=None,
+        augment=None,
+        r1_weight=0.0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if num_classes is not None:
-            check_positive_int("num_classes", num_classes)
-        self.num_classes = num_classes
+        super().__init__(seed=seed, num_classes=num_classes, **kwargs)
+        if ema is not None and not 0.0 < ema < 1.0:
+            raise ValueError(f"ema must be a decay in (0, 1) or None. Received: ema={ema!r}")
+        if augment:
+            augment_lib.check_policy(augment)
+        if not r1_weight >= 0:
+            raise ValueError(f"r1_weight must be >= 0. Received: r1_weight={r1_weight!r}")
+        self.ema = ema
+        self.augment = augment or None
+        self.r1_weight = float(r1_weight)
         if generator is None:
             self.image_shape = check_image_shape(image_shape)
             self.latent_dim = check_positive_int("latent_dim", latent_dim)
@@ -94,14 +113,20 @@ class GAN(keras.Model):
         self._check_pair(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.ema_generator = None
+        if ema is not None:
+            # Same architecture, weights filled from the optimizer's moving
+            # average whenever samples are drawn.
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.trainable = False
         # === Metric trackers ===
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self._penalty_trackers = {}
+        if self.r1_weight:
+            self._penalty_trackers["r1"] = keras.metrics.Mean(name="r1")
         self.built = True
 
     # === Default networks (overridden by subclasses) ===
@@ -126,7 +151,10 @@ class GAN(keras.Model):
             raise ValueError(
                 f"{role} must be a keras.Model. Received: {role}={network!r}"
             )
-        expected = 1 if self.num_classes is None else 2
+        takes_labels = self.num_classes is not None and (
+            role == "generator" or self.discriminator_takes_labels
+        )
+        expected = 2 if takes_labels else 1
         if len(network.inputs) != expected:
             kind = "conditional" if self.num_classes else "unconditional"
             want = "two inputs (data, labels)" if expected == 2 else "one input"
@@ -146,7 +174,7 @@ class GAN(keras.Model):
             )
         if tuple(discriminator.outputs[0].shape[1:]) not in ((1,), ()):
             raise ValueError(
-                "The discriminator must output one score per sample, shape "
+                "The discriminator's (first) output must be one score per sample, shape "
                 f"(batch, 1). Received output shape "
                 f"{tuple(discriminator.outputs[0].shape)}."
             )
@@ -199,6 +227,14 @@ class GAN(keras.Model):
         }
         # Build the optimizer state now so that weights saved by
         # BackupAndRestore or a .keras file load into it before training.
+        if self.ema is not None:
+            if self.g_optimizer.built and not self.g_optimizer.use_ema:
+                raise ValueError(
+                    "ema needs a g_optimizer that is not built yet (its moving "
+                    "average is created when it is built); pass a fresh optimizer."
+                )
+            self.g_optimizer.use_ema = True
+            self.g_optimizer.ema_momentum = self.ema
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -226,6 +262,21 @@ class GAN(keras.Model):
 
     # === Training ===
     @property
+    def sampling_generator(self):
+        """G, or with `ema` a copy of G holding the moving average of its
+        weights (and G's current batch-normalization statistics)."""
+        if self.ema_generator is None or not getattr(self, "compiled", False):
+            return self.generator
+        position = {id(v): i for i, v in enumerate(self.generator.weights)}
+        copies = self.ema_generator.weights
+        self.g_optimizer.finalize_variable_values(
+            [copies[position[id(v)]] for v in self.generator.trainable_weights]
+        )
+        for v in self.generator.non_trainable_weights:
+            copies[position[id(v)]].assign(v)
+        return self.ema_generator
+
+    @property
     def optimizers(self):
         """The optimizers whose state is part of the training state."""
         return [self.d_optimizer, self.g_optimizer]
@@ -246,34 +297,18 @@ class GAN(keras.Model):
             *self._penalty_trackers.values(),
         ]
 
-    def sample_latent(self, batch_size):
-        """Draws z ~ N(0, I) from the model's own seed generator.
-
-        Under `tf.distribute`, every replica draws the noise of the whole
-        global batch and keeps its own slice, so replicas get independent
-        noise and the step equals a single-device step on the global batch.
-        """
-        return self.replica_slice(
-            keras.random.normal, (batch_size, self.latent_dim)
-        )
-
-    def replica_slice(self, sampler, shape):
-        """`sampler(shape, seed=...)` for this replica's part of the global batch."""
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context else 1
-        if replicas == 1:
-            return sampler(shape, seed=self.seed_generator)
-        batch = shape[0]
-        draws = sampler((batch * replicas, *shape[1:]), seed=self.seed_generator)
-        start = context.replica_id_in_sync_group * batch
-        return draws[start : start + batch]
-
-    def _generator_inputs(self, z, labels):
-        return z if self.num_classes is None else [z, labels]
-
     def _discriminate(self, images, labels, training=True):
-        inputs = images if self.num_classes is None else [images, labels]
-        return self.discriminator(inputs, training=training)
+        """D's output on `images`: DiffAugment-ed while training when asked."""
+        if self.augment and training:
+            images = augment_lib.diff_augment(images, self.augment, self.replica_slice)
+        if self.num_classes is None or not self.discriminator_takes_labels:
+            return self.discriminator(images, training=training)
+        return self.discriminator([images, labels], training=training)
+
+    @staticmethod
+    def adversarial_logits(outputs):
+        """The real/fake score among D's outputs (the first, if several)."""
+        return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
 
     def _unpack(self, data):
         if isinstance(data, (tuple, list)):
@@ -313,8 +348,18 @@ class GAN(keras.Model):
             return ops.sigmoid(logits)
         return logits
 
-    def discriminator_penalty(self, real, fake, labels):
-        """Extra discriminator loss terms as `{metric_name: value}`."""
+    def discriminator_terms(self, real, fake, labels, z, real_outputs, fake_outputs):
+        """Extra terms of D's loss as `{metric_name: value}`; each is added
+        to the loss and tracked. Subclasses add theirs to `super()`'s."""
+        if not self.r1_weight:
+            return {}
+        penalty = losses_lib.r1_penalty(
+            lambda x: self.adversarial_logits(self._discriminate(x, labels)), real
+        )
+        return {"r1": 0.5 * self.r1_weight * penalty}
+
+    def generator_terms(self, fake, labels, z, fake_outputs):
+        """Extra terms of G's loss as `{metric_name: value}`, as above."""
         return {}
 
     def train_step(self, data):
@@ -325,24 +370,18 @@ class GAN(keras.Model):
         self._generator_step(ops.shape(real)[0], labels)
         return self.logs()
 
-    def logs(self):
-        """The tracked metrics as the `train_step` result."""
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras reduces multi-worker logs with a mean over axis 0, which
-            # fails on scalars (tensorflow/tensorflow#72388); the trackers are
-            # already summed across replicas, so shape (1,) reduces to them.
-            logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
-        return logs
-
     def _discriminator_step(self, real, labels):
         z = self.sample_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
             fake = self.generator(self._generator_inputs(z, labels), training=True)
-            real_logits = self._discriminate(real, labels)
-            fake_logits = self._discriminate(fake, labels)
+            real_outputs = self._discriminate(real, labels)
+            fake_outputs = self._discriminate(fake, labels)
+            real_logits = self.adversarial_logits(real_outputs)
+            fake_logits = self.adversarial_logits(fake_outputs)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-            penalties = self.discriminator_penalty(real, fake, labels)
+            penalties = self.discriminator_terms(
+                real, fake, labels, z, real_outputs, fake_outputs
+            )
             total = d_loss + sum(penalties.values()) if penalties else d_loss
             # Gradients are summed over replicas: scale by 1 / replicas.
             total = scale_loss_for_distribution(total)
@@ -358,88 +397,16 @@ class GAN(keras.Model):
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
             fake = self.generator(self._generator_inputs(z, labels), training=True)
-            fake_logits = self._discriminate(fake, labels)
-            g_loss = self.generator_loss(fake_logits)
-            scaled = scale_loss_for_distribution(g_loss)
+            fake_outputs = self._discriminate(fake, labels)
+            g_loss = self.generator_loss(self.adversarial_logits(fake_outputs))
+            terms = self.generator_terms(fake, labels, z, fake_outputs)
+            total = g_loss + sum(terms.values()) if terms else g_loss
+            scaled = scale_loss_for_distribution(total)
         g_vars = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
-
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
-    # === Sampling ===
-    def default_labels(self, num):
-        """Labels used when `generate` gets none: 0, 1, ..., cycling."""
-        return np.arange(num, dtype="int32") % self.num_classes
-
-    def generate(self, num, seed=None, labels=None, batch_size=256):
-        """Generates `num` images in [-1, 1] as a float32 numpy array.
-
-        Args:
-            num: int. Number of images.
-            seed: int or None. With an int, z is drawn with stateless random
-                ops: the same seed and weights give the same images, also
-                after `save` and `keras.models.load_model`.
-            labels: int array of shape `(num,)` or None. Classes to draw, for
-                conditional models; defaults to `0, 1, ...` cycling.
-            batch_size: int. Images generated per call of the generator.
-        """
-        check_positive_int("num", num)
-        z = keras.random.normal((num, self.latent_dim), seed=seed)
-        if self.num_classes is None:
-            if labels is not None:
-                raise ValueError(
-                    f"{type(self).__name__} is unconditional and takes no "
-                    "labels; pass labels=None."
-                )
-        else:
-            labels = self.default_labels(num) if labels is None else labels
-            labels = ops.convert_to_tensor(self.check_labels(labels, num))
-        outputs = []
-        for start in range(0, num, batch_size):
-            stop = min(start + batch_size, num)
-            inputs = self._generator_inputs(
-                z[start:stop], None if labels is None else labels[start:stop]
-            )
-            outputs.append(ops.convert_to_numpy(self.generator(inputs, training=False)))
-        return np.concatenate(outputs).astype("float32")
-
-    def check_labels(self, labels, num):
-        labels = np.asarray(labels)
-        if labels.shape != (num,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"labels must be {num} integer class ids, shape ({num},). "
-                f"Received: labels with shape {labels.shape} and dtype {labels.dtype}"
-            )
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(
-                f"labels must lie in [0, {self.num_classes}) for this model "
-                f"with num_classes={self.num_classes}. Received: labels from "
-                f"{labels.min()} to {labels.max()}"
-            )
-        return labels.astype("int32")
-
-    # === Saving ===
-    def _own_variables(self):
-        # The states of all noise sources (the model's own and those of
-        # layers such as Dropout) are saved with the weights, so a resumed
-        # run draws the same noise as an uninterrupted one.
-        seeds = [
-            generator.state
-            for layer in self._flatten_layers(include_self=True)
-            for generator in getattr(layer, "_seed_generators", [])
-        ]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            store[f"{i}"] = variable
-
-    def load_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            if f"{i}" in store:
-                variable.assign(store[f"{i}"])
+        for name, value in terms.items():
+            self._penalty_trackers[name].update_state(value)
 
     # === Config ===
     def get_config(self):
@@ -452,8 +419,9 @@ class GAN(keras.Model):
                 ),
                 "image_shape": tuple(self.image_shape),
                 "latent_dim": self.latent_dim,
-                "seed": self.seed,
-                "num_classes": self.num_classes,
+                "ema": self.ema,
+                "augment": self.augment,
+                "r1_weight": self.r1_weight,
             }
         )
         return config

@@ -34,7 +34,7 @@ class WGAN(DCGAN):
     """
 
     default_loss = "wasserstein"
-    train_options = ("width", "n_critic", "clip_value")
+    train_options = DCGAN.train_options + ("n_critic", "clip_value")
 
     def __init__(self, *args, n_critic=5, clip_value=0.01, **kwargs):
         if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:

@@ -3,6 +3,7 @@
 import keras
 
 from keras_gan import losses
+from keras_gan.models.dcgan import DCGAN
 from keras_gan.models.wgan import WGAN
 
 
@@ -32,7 +33,7 @@ class WGANGP(WGAN):
     """
 
     critic_normalization = "layer"
-    train_options = ("width", "n_critic", "gp_weight")
+    train_options = DCGAN.train_options + ("n_critic", "gp_weight")
 
     def __init__(self, *args, gp_weight=10.0, **kwargs):
         if not gp_weight >= 0:
@@ -50,12 +51,16 @@ class WGANGP(WGAN):
             keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
         )
 
-    def discriminator_penalty(self, real, fake, labels):
+    def discriminator_terms(self, real, fake, labels, *args):
         weights = self.replica_slice(keras.random.uniform, (keras.ops.shape(real)[0],))
         penalty = losses.gradient_penalty(
-            lambda x: self._discriminate(x, labels), real, fake, weights
+            lambda x: self.adversarial_logits(self._discriminate(x, labels)),
+            real,
+            fake,
+            weights,
         )
-        return {"gp": self.gp_weight * penalty}
+        return {**super().discriminator_terms(real, fake, labels, *args),
+                "gp": self.gp_weight * penalty}
 
     def get_config(self):
         config = {**super().get_config(), "gp_weight": self.gp_weight}

@@ -1,0 +1,77 @@
+r"""Sample quality after a fixed wall-clock budget, per model.
+
+Trains each model on Fashion-MNIST from scratch with `keras_gan.trainer`
+(the defaults of `train.py --model=NAME`, no evaluation during training)
+for `--seconds` of training, then scores `--samples` generated images
+against the training split in the shipped classifier's feature space.
+Prints a Markdown table and saves one row of samples per model.
+
+    python bench/quality.py --seconds=600
+    python bench/quality.py --seconds=120 --models=dcgan,lsgan,vae
+
+Timings depend on the machine and on what else runs on it; compare rows
+of one invocation, run on an otherwise idle machine.
+"""
+import os
+import shutil
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app
+from absl import flags
+import numpy as np
+
+from keras_gan.images import to_uint8
+from keras_gan.trainer import TrainConfig, train
+
+flags.DEFINE_integer("seconds", 600, "Training budget per model (wall clock).")
+flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "infogan", "unrolled", "vae"],
+                  "Models to train (train.py --model names).")
+flags.DEFINE_integer("samples", 5000, "Generated images scored per model.")
+flags.DEFINE_string("out_dir", "runs/quality", "Where the runs go (replaced).")
+flags.DEFINE_string("figure", "docs/quality_samples.png", "One row of samples per model.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    rows, samples = [], {}
+    for name in FLAGS.models:
+        out = os.path.join(FLAGS.out_dir, name)
+        shutil.rmtree(out, ignore_errors=True)
+        config = TrainConfig(model=name, epochs=1000, time_limit=float(FLAGS.seconds), out_dir=out,
+                             eval_every=0, final_eval_samples=FLAGS.samples, export=False, verbose=0)
+        start = time.monotonic()
+        result = train(config)
+        elapsed = time.monotonic() - start
+        m = result.metrics
+        rows.append((name, result.step, elapsed, m))
+        samples[name] = result.model.generate(12, seed=0)
+        print(f"{name}: {result.step} steps, FID {m['fid']:.2f} ({elapsed:.0f} s in all)", flush=True)
+    print(f"\nFashion-MNIST, {FLAGS.seconds} s of training per model, {FLAGS.samples} samples scored "
+          "(shipped classifier features; lower FID/KID and higher precision/recall are better)\n")
+    print("| model | steps | FID | KID | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for name, steps, _, m in sorted(rows, key=lambda r: r[3]["fid"]):
+        print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | {m['recall']:.3f} |")
+    if FLAGS.figure:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+
+        fig, axes = plt.subplots(len(samples), 1, figsize=(9, 0.85 * len(samples) + 0.3))
+        axes = np.atleast_1d(axes)
+        for axis, (name, images) in zip(axes, samples.items()):
+            strip = np.concatenate(list(to_uint8(images)[..., 0]), axis=1)
+            axis.imshow(strip, cmap="gray", vmin=0, vmax=255)
+            axis.set_xticks([])
+            axis.set_yticks([])
+            axis.set_ylabel(name, rotation=0, ha="right", va="center")
+        fig.tight_layout()
+        fig.savefig(FLAGS.figure, dpi=100)
+        print(f"\nSamples: {FLAGS.figure}")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,264 @@
+"""Exports the generator of an image-to-image model (image in, image out)
+for TensorFlow Serving and for devices; `keras_gan.export.export` and
+`check_parity` hand such models (those with a `task`) to this module.
+
+Layout written by `export` (as for the noise generators):
+
+    <export_dir>/<model_name>/<version>/          SavedModel (tag "serve")
+        assets.extra/tf_serving_warmup_requests
+    <export_dir>/<model_name>.float32.tflite      TFLite variants
+    <export_dir>/<model_name>.float16.tflite
+    <export_dir>/<model_name>.json                shapes, ranges, files
+
+SavedModel signatures:
+    serving_default(images float32[batch, h, w, c] in [-1, 1])
+        -> {"images": float32[batch, H, W, C] in [-1, 1]}
+    translate_uint8(images uint8[batch, h, w, c])
+        -> {"images": uint8[batch, H, W, C]}, round((x + 1) * 127.5)
+    inpaint(images float32[batch, h, w, c], masks float32[batch, h, w, 1])
+        -> {"images": ...}; ContextEncoder only (1 = missing pixel).
+
+The input is the model's input: edge maps for pix2pix on the offline task,
+domain-A images for CycleGAN (its A -> B generator), low-resolution images
+for SRGAN, whole images whose central block is filled for ContextEncoder.
+TFLite files hold `serving_default`.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gan.export import TFLITE_VARIANTS
+from keras_gan.export import TOLERANCES
+from keras_gan.export import WARMUP_BATCH_SIZES
+from keras_gan.export import ExportError
+from keras_gan.export import _check_target
+from keras_gan.export import _replace
+from keras_gan.export import _tf_variables
+from keras_gan.export import float32_generator
+from keras_gan.images import to_uint8
+
+__all__ = ["export", "export_saved_model", "export_tflite", "run_tflite", "check_parity"]
+
+
+def _to_uint8(images):
+    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
+
+
+def _functions(model, generator):
+    """The tf.functions of the export, as `{signature name: function}`."""
+    shape = model.input_shape_for_export
+    spec = tf.TensorSpec([None, *shape], tf.float32, name="images")
+
+    def translate(images):
+        return tf.cast(model.translate_tensor(images, generator=generator), tf.float32)
+
+    functions = {
+        "serving_default": tf.function(lambda images: {"images": translate(images)},
+                                       input_signature=[spec]),
+        "translate_uint8": tf.function(
+            lambda images: {"images": _to_uint8(translate(tf.cast(images, tf.float32)
+                                                          / 127.5 - 1.0))},
+            input_signature=[tf.TensorSpec([None, *shape], tf.uint8, name="images")]),
+    }
+    if hasattr(model, "inpaint"):
+        mask_spec = tf.TensorSpec([None, *shape[:2], 1], tf.float32, name="masks")
+        functions["inpaint"] = tf.function(
+            lambda images, masks: {"images": tf.cast(
+                model.fill(images, masks, generator=generator)[1], tf.float32)},
+            input_signature=[spec, mask_spec])
+    return functions
+
+
+def _module(generator):
+    module = tf.Module()
+    # Keras 3 variables are not tf trackables: the module holds the tf.Variables.
+    module.tf_variables = _tf_variables(generator)
+    return module
+
+
+def _warmup_requests(model, model_name):
+    from tensorflow_serving.apis import model_pb2
+    from tensorflow_serving.apis import predict_pb2
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    shape = model.input_shape_for_export
+    records = []
+    for batch in WARMUP_BATCH_SIZES:
+        images = np.random.default_rng(batch).uniform(-1, 1, (batch, *shape)).astype("float32")
+        for signature, value in (("serving_default", images),
+                                 ("translate_uint8", to_uint8(images))):
+            request = predict_pb2.PredictRequest(
+                model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature))
+            request.inputs["images"].CopyFrom(tf.make_tensor_proto(value))
+            records.append(prediction_log_pb2.PredictionLog(
+                predict_log=prediction_log_pb2.PredictLog(request=request)))
+    return records
+
+
+def export_saved_model(model, export_dir, model_name="generator", version=None,
+                       overwrite=False, warmup=True):
+    """Writes the image-to-image SavedModel; returns the version path.
+
+    Args: as `keras_gan.export.export_saved_model`.
+    """
+    base = os.path.join(export_dir, model_name)
+    os.makedirs(base, exist_ok=True)
+    if version is None:
+        present = [int(d) for d in os.listdir(base) if d.isdigit()]
+        version = max(present, default=0) + 1
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ExportError(f"version must be a positive int. Received: version={version!r}")
+    path = os.path.join(base, str(version))
+    _check_target(path, overwrite)
+    generator = float32_generator(model.generator)
+    module = _module(generator)
+    functions = _functions(model, generator)
+    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
+    try:
+        os.rmdir(tmp)  # save() makes the directory; mkdtemp reserved the name.
+        tf.saved_model.save(module, tmp, signatures={
+            name: fn.get_concrete_function() for name, fn in functions.items()})
+        if warmup:
+            extra = os.path.join(tmp, "assets.extra")
+            os.makedirs(extra, exist_ok=True)
+            with tf.io.TFRecordWriter(os.path.join(extra, "tf_serving_warmup_requests")) as w:
+                for record in _warmup_requests(model, model_name):
+                    w.write(record.SerializeToString())
+        _replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def export_tflite(model, path, variant="float32", overwrite=True):
+    """Converts `serving_default` to a TFLite flatbuffer; returns `path`.
+
+    Converted through a staging SavedModel, as `keras_gan.export` does: the
+    concrete-function route leaves Keras 3 variables unfrozen.
+    """
+    if variant not in TFLITE_VARIANTS:
+        raise ExportError(f"variant must be one of {TFLITE_VARIANTS}. Received: variant={variant!r}")
+    _check_target(path, overwrite)
+    generator = float32_generator(model.generator)
+    module = _module(generator)
+    serve = _functions(model, generator)["serving_default"]
+    staging = tempfile.mkdtemp(prefix="keras_gan_tflite_")
+    try:
+        tf.saved_model.save(module, staging, signatures={"serving_default": serve})
+        converter = tf.lite.TFLiteConverter.from_saved_model(staging)
+        if variant == "float16":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+        flatbuffer = converter.convert()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tflite-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(flatbuffer)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def run_tflite(path, images, num_threads=None):
+    """Runs a `.tflite` image-to-image generator with the LiteRT interpreter."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=path, num_threads=num_threads)
+    runner = interpreter.get_signature_runner()
+    return runner(images=np.asarray(images, "float32"))["images"]
+
+
+def metadata(model, model_name, files):
+    shape = [int(s) for s in model.input_shape_for_export]
+    out = [int(s) for s in model.image_shape]
+    return {
+        "model_name": model_name,
+        "model_class": type(model).__name__,
+        "task": model.task,
+        "input_shape": shape,
+        "image_shape": out,
+        "input_range": [-1.0, 1.0],
+        "output_range": [-1.0, 1.0],
+        "uint8_mapping": "round((x + 1) * 127.5); uint8 input x / 127.5 - 1",
+        "inputs": {"images": ["batch", *shape]},
+        "outputs": {"images": ["batch", *out]},
+        "signatures": ["serving_default", "translate_uint8"]
+        + (["inpaint"] if hasattr(model, "inpaint") else []),
+        "files": files,
+    }
+
+
+def export(model, export_dir, model_name="generator", version=None, tflite=TFLITE_VARIANTS,
+           overwrite=False, warmup=True):
+    """Exports the SavedModel, the TFLite variants and the metadata JSON of an
+    image-to-image model; arguments and result as `keras_gan.export.export`.
+
+    Example:
+    >>> # export(pix2pix_model, "exports")  # -> exports/generator/1/, ...
+    """
+    for variable in model.generator.weights:
+        if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
+            raise ExportError(f"The generator's weights hold NaN or Inf ({variable.path}); "
+                              "export a model from an earlier checkpoint instead.")
+    if not isinstance(model_name, str) or not model_name or "/" in model_name:
+        raise ExportError("model_name must be a non-empty name without '/'. "
+                          f"Received: model_name={model_name!r}")
+    files = {"saved_model": export_saved_model(model, export_dir, model_name, version,
+                                               overwrite, warmup)}
+    for variant in tflite:
+        files[f"tflite_{variant}"] = export_tflite(
+            model, os.path.join(export_dir, f"{model_name}.{variant}.tflite"), variant)
+    info = metadata(model, model_name, files)
+    fd, tmp = tempfile.mkstemp(prefix=".json-", dir=export_dir)
+    with os.fdopen(fd, "w") as f:
+        json.dump(info, f, indent=2)
+    os.replace(tmp, os.path.join(export_dir, f"{model_name}.json"))
+    return info
+
+
+def check_parity(model, files, num=8, seed=0):
+    """Runs every exported form on the same images and compares with Keras.
+
+    Inputs are uniform random images in [-1, 1] (any image is a valid input).
+
+    Returns:
+        `{form: max_abs_diff}`, plus "uint8": the largest difference between
+        `translate_uint8` and the rounded Keras output of the same uint8
+        input (0 or 1 level when exact up to rounding).
+
+    Raises:
+        ExportError: if a form differs by more than `keras_gan.export.TOLERANCES`.
+    """
+    shape = model.input_shape_for_export
+    images = np.random.default_rng(seed).uniform(-1, 1, (num, *shape)).astype("float32")
+    generator = float32_generator(model.generator)
+    expected = np.asarray(model.translate_tensor(images, generator=generator))
+    loaded = tf.saved_model.load(files["saved_model"])
+    served = loaded.signatures["serving_default"](images=tf.constant(images))["images"]
+    diffs = {"saved_model": float(np.abs(served.numpy() - expected).max())}
+    quantized = to_uint8(images)
+    uint8 = loaded.signatures["translate_uint8"](images=tf.constant(quantized))["images"]
+    reference = to_uint8(np.asarray(model.translate_tensor(
+        quantized.astype("float32") / 127.5 - 1.0, generator=generator)))
+    diffs["uint8"] = float(np.abs(uint8.numpy().astype(int) - reference.astype(int)).max())
+    for key, path in files.items():
+        if key.startswith("tflite_"):
+            diffs[key] = float(np.abs(run_tflite(path, images) - expected).max())
+    failed = [k for k, v in diffs.items() if v > TOLERANCES.get(k, 1.0)]
+    if failed:
+        raise ExportError(
+            "The export does not match the Keras model: "
+            + ", ".join(f"{k} max abs diff {diffs[k]:.3g}" for k in failed)
+            + "; please report this with the model file.")
+    return diffs

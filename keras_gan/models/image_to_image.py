@@ -1,0 +1,277 @@
+"""The base class of the image-to-image GANs (pix2pix, CycleGAN, SRGAN,
+Context Encoder): the plumbing they share with `GAN` but for a generator
+that maps images to images instead of noise to images."""
+
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import ops
+from keras.src.losses.loss import scale_loss_for_distribution
+
+from keras_gan import losses as losses_lib
+from keras_gan.architectures.common import check_image_shape
+from keras_gan.architectures.common import check_positive_int
+
+__all__ = ["ImageToImageGAN", "scale_loss_for_distribution"]
+
+_PROBABILISTIC = ("minimax", "non_saturating", "saturating")
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class ImageToImageGAN(keras.Model):
+    """A conditional GAN whose generator translates images, trained with `fit`.
+
+    Subclasses set `task` (the offline task of `keras_gan.tasks` they train
+    on), build their networks and write `train_step`: discriminator
+    update(s) first, then generator update(s), each with its own
+    `tf.GradientTape`. This class provides what the trainer, callbacks and
+    export expect of every keras_gan model: `compile(d_optimizer,
+    g_optimizer, loss)`, `optimizers`, `train_steps`, `metrics`,
+    `generate(num, seed)`, `translate(images)`, saving of all state
+    (networks, optimizers, noise and any buffers) in `.keras` files and
+    `save_weights` checkpoints, and a full config round trip.
+
+    `generate(num, seed)` translates a fixed held-out batch of the model's
+    `dataset` (its test split, images picked by `seed`) and returns the
+    images as consecutive (input, output, target) triplets, `num` images in
+    all, so a grid with 3 columns (`grid_columns`) shows one example per row.
+
+    Args:
+        image_shape: tuple. `(height, width, channels)` of the generated
+            images. Defaults to `(28, 28, 1)`.
+        width: int. Base filter count of the default networks. Defaults to 64.
+        dataset: str. Where `generate` takes its held-out inputs from
+            (`keras_gan.tasks.preview`). Defaults to "fashion_mnist".
+        seed: int or None. Seeds the model's random generator (masks, image
+            pool choices).
+    """
+
+    task = None
+    default_loss = "non_saturating"
+    train_options = ("width", "dataset")
+    needs_labels = False
+    grid_columns = 3
+
+    def __init__(self, image_shape=(28, 28, 1), width=64, dataset="fashion_mnist",
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = check_image_shape(image_shape)
+        self.width = check_positive_int("width", width)
+        if not isinstance(dataset, str) or not dataset:
+            raise ValueError(f"dataset must be a non-empty str. Received: dataset={dataset!r}")
+        self.dataset = dataset
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        # The networks are built functional models: nothing is left to build.
+        self.built = True
+
+    # === Networks (subclasses) ===
+    metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
+
+    def generator_variables(self):
+        return self.generator.trainable_variables
+
+    def discriminator_variables(self):
+        return self.discriminator.trainable_variables
+
+    def default_optimizers(self):
+        """Returns fresh `(d_optimizer, g_optimizer)`: Adam 2e-4, beta_1 0.5
+        (the setting of pix2pix, CycleGAN and the Context Encoder)."""
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    @staticmethod
+    def _check_network(role, network, input_shape=None):
+        if not isinstance(network, keras.Model):
+            raise ValueError(f"{role} must be a keras.Model. Received: {role}={network!r}")
+        if input_shape is not None:
+            shape = tuple(network.inputs[-1].shape[1:])
+            if shape != tuple(input_shape):
+                raise ValueError(
+                    f"{role} must take images of shape {tuple(input_shape)}; the given "
+                    f"one takes {shape}. Build it for the model's image_shape."
+                )
+        return network
+
+    # === Compile ===
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
+        """Configures training.
+
+        Args:
+            d_optimizer: keras.optimizers.Optimizer or None. Updates every
+                discriminator. Defaults to `default_optimizers()[0]`.
+            g_optimizer: keras.optimizers.Optimizer or None. Updates every
+                generator. Defaults to `default_optimizers()[1]`.
+            loss: str or None. Adversarial loss family of `keras_gan.losses`;
+                defaults to the class's `default_loss`.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        super().compile(optimizer=None, **kwargs)
+        defaults = self.default_optimizers()
+        self.d_optimizer = keras.optimizers.get(d_optimizer or defaults[0])
+        self.g_optimizer = keras.optimizers.get(g_optimizer or defaults[1])
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two optimizer objects: "
+                "each keeps its own state for its own networks."
+            )
+        self.loss_name = loss or self.default_loss
+        self.discriminator_loss, self.generator_loss = losses_lib.get_losses(self.loss_name)
+        self._compile_kwargs = {
+            k: v for k, v in kwargs.items()
+            if k in ("jit_compile", "steps_per_execution", "run_eagerly")
+        }
+        # Built now so that saved optimizer state loads into it before training.
+        self.d_optimizer.build(self.discriminator_variables())
+        self.g_optimizer.build(self.generator_variables())
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        ser = keras.saving.serialize_keras_object
+        return {
+            "d_optimizer": ser(self.d_optimizer),
+            "g_optimizer": ser(self.g_optimizer),
+            "loss": self.loss_name,
+            **self._compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    # === Training ===
+    @property
+    def optimizers(self):
+        """The optimizers whose state is part of the training state."""
+        return [self.d_optimizer, self.g_optimizer]
+
+    @property
+    def train_steps(self):
+        """Training steps taken: the generators' optimizer updates once per step."""
+        return int(self.g_optimizer.iterations.numpy())
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def logs(self):
+        """The tracked metrics as the `train_step` result."""
+        return {m.name: m.result() for m in self.metrics}
+
+    def track(self, **values):
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+
+    def scores(self, logits):
+        """Mean D output: a probability for the minimax losses, else raw."""
+        logits = ops.cast(logits, "float32")
+        if self.loss_name in _PROBABILISTIC:
+            logits = ops.sigmoid(logits)
+        return ops.mean(logits)
+
+    @staticmethod
+    def apply_gradients(optimizer, tape, scaled_loss, variables):
+        """One update of `variables` from a loss scaled (inside `tape`) by
+        `scale_loss_for_distribution`, as gradients are summed over replicas."""
+        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
+
+    @staticmethod
+    def unpack_pair(data):
+        """`(inputs, targets)` from a `fit` batch."""
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(
+                "Image-to-image models train on (inputs, targets) batches; load the "
+                "data with keras_gan.tasks.load(task, ...)."
+            )
+        return data[0], data[1]
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    # === Inference ===
+    def translate_tensor(self, images, generator=None):
+        """The exported computation, as tensors: generator output for `images`."""
+        return (generator or self.generator)(images, training=False)
+
+    def translate(self, images, batch_size=256):
+        """Translates `images` (float32 in [-1, 1]); returns a numpy array."""
+        images = np.asarray(images, "float32")
+        outputs = [
+            ops.convert_to_numpy(self.translate_tensor(images[i : i + batch_size]))
+            for i in range(0, len(images), batch_size)
+        ]
+        return np.concatenate(outputs).astype("float32")
+
+    @property
+    def input_shape_for_export(self):
+        """`(height, width, channels)` the exported function takes."""
+        return tuple(int(s) for s in self.generator.inputs[0].shape[1:])
+
+    def display_triplets(self, inputs, targets):
+        """`(input, output, target)` images at output size for a grid."""
+        return inputs, self.translate(inputs), targets
+
+    def generate(self, num, seed=None, batch_size=256):
+        """`num` images in [-1, 1]: (input, output, target) triplets of a
+        fixed held-out batch of `dataset`, examples picked by `seed`."""
+        from keras_gan import tasks
+
+        check_positive_int("num", num)
+        count = -(-num // 3)
+        inputs, targets = tasks.preview(self, count, seed=0 if seed is None else seed)
+        columns = self.display_triplets(inputs, targets)
+        triplets = np.stack([np.asarray(c, "float32") for c in columns], axis=1)
+        return triplets.reshape((-1, *triplets.shape[2:]))[:num]
+
+    # === Saving ===
+    def _own_variables(self):
+        # Noise states (the model's and the Dropout layers') are saved with
+        # the weights, so a resumed run draws the same noise.
+        seeds = [
+            generator.state
+            for layer in self._flatten_layers(include_self=True)
+            for generator in getattr(layer, "_seed_generators", [])
+        ]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            store[f"{i}"] = variable
+
+    def load_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            if f"{i}" in store:
+                variable.assign(store[f"{i}"])
+
+    # === Config ===
+    network_names = ("generator", "discriminator")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            name: keras.saving.serialize_keras_object(getattr(self, name))
+            for name in self.network_names
+        })
+        config.update({
+            "image_shape": tuple(self.image_shape),
+            "width": self.width,
+            "dataset": self.dataset,
+            "seed": self.seed,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.network_names:
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -1,0 +1,218 @@
+"""The classic GAN family beyond DCGAN/WGAN: LSGAN, SNGAN, ACGAN, InfoGAN,
+Unrolled GAN, the VAE, and the options every GAN shares (EMA, DiffAugment, R1)."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from keras_gan import export
+from keras_gan import testing
+from keras_gan.models import ACGAN, DCGAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE
+
+CASES = {
+    "lsgan": (LSGAN, {}),
+    "sngan": (SNGAN, {}),
+    "acgan": (ACGAN, {"num_classes": 4}),
+    "infogan": (InfoGAN, {"categories": 4, "continuous": 2}),
+    "unrolled": (UnrolledGAN, {"unroll_steps": 2}),
+    "vae": (VAE, {}),
+    "dcgan_ema": (DCGAN, {"ema": 0.9}),
+    "dcgan_augment": (DCGAN, {"augment": "color,translation,cutout"}),
+    "dcgan_r1": (DCGAN, {"r1_weight": 1.0}),
+}
+
+
+def build(name):
+    cls, kwargs = CASES[name]
+    return testing.tiny_model(cls, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_step_round_trip_and_export(name, tmp_path):
+    model = build(name)
+    batch = testing.fake_batch(model)
+    testing.assert_train_step_updates(model, batch)
+    testing.assert_round_trip(model, str(tmp_path), batch)
+    info = export.export(model, str(tmp_path / "export"), warmup=False)
+    parity = export.check_parity(model, info["files"])
+    assert parity["saved_model"] < 1e-5 and parity["tflite_float32"] < 1e-4, parity
+    assert parity["tflite_float16"] < 5e-2, parity
+
+
+def test_default_losses_of_the_papers():
+    assert build("lsgan").loss_name == "least_squares"
+    sngan = build("sngan")
+    assert sngan.loss_name == "hinge"
+    wrapped = [l for l in sngan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3  # both convolutions and the output layer
+    assert not any(isinstance(l, keras.layers.BatchNormalization) for l in sngan.discriminator.layers)
+
+
+def test_spectral_normalization_bounds_the_kernel():
+    """Training brings a D kernel of spectral norm 3 back to ~1 (Keras's
+    layer stores the normalized kernel)."""
+    sngan = build("sngan")
+    layer = [l for l in sngan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)][1]
+
+    def sigma():
+        kernel = layer.layer.kernel.numpy()
+        return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+
+    layer.layer.kernel.assign(layer.layer.kernel * (3.0 / sigma()))
+    assert abs(sigma() - 3.0) < 1e-3
+    batch = testing.fake_batch(sngan)
+    for _ in range(5):
+        sngan.train_on_batch(*batch)
+    assert abs(sigma() - 1.0) < 0.05, sigma()
+
+
+def test_acgan_discriminator_sees_images_only_and_classifies():
+    model = build("acgan")
+    assert len(model.discriminator.inputs) == 1
+    head = model.discriminator.get_layer("extra")
+    before = [w.numpy().copy() for w in head.weights]
+    logs = model.train_on_batch(*testing.fake_batch(model), return_dict=True)
+    assert logs["d_class"] > 0 and logs["g_class"] > 0
+    assert not np.array_equal(before[0], head.weights[0].numpy()), "class head did not train"
+    with pytest.raises(ValueError, match="labels must lie in"):
+        model.generate(2, labels=[0, 4])
+
+
+def test_infogan_q_head_and_codes():
+    model = build("infogan")
+    assert model.latent_dim == 8 + 4 + 2 and model.noise_dim == 8
+    head = model.discriminator.get_layer("extra")
+    before = head.weights[0].numpy().copy()
+    g_before = testing.weights_of(model.generator)
+    logs = model.train_on_batch(*testing.fake_batch(model), return_dict=True)
+    assert not np.array_equal(before, head.weights[0].numpy()), "Q head did not train"
+    assert testing.changed(g_before, model.generator)
+    assert logs["d_info"] > 0 and logs["g_info"] > 0
+    # The codes written into z are the codes the generator sees.
+    z = model.latent_with_codes(3, seed=0, codes={"category": [2, 0, 3], "continuous": [0.5, -1.0]})
+    codes = np.asarray(model.generator.get_layer(index=1)(z))
+    np.testing.assert_array_equal(codes[:, 8:12], np.eye(4)[[2, 0, 3]])
+    np.testing.assert_allclose(codes[:, 12:], [[0.5, -1.0]] * 3)
+    np.testing.assert_array_equal(codes[:, :8], z[:, :8])
+    # Same noise, other category: a different image.
+    a = model.generate(1, seed=5, codes={"category": 0})
+    b = model.generate(1, seed=5, codes={"category": 1})
+    assert not np.allclose(a, b)
+    images, columns = model.sweep("category", rows=3, seed=1)
+    assert images.shape == (12, 28, 28, 1) and columns == 4
+    images, columns = model.sweep(1, rows=2)
+    assert images.shape == (16, 28, 28, 1) and columns == 8
+    with pytest.raises(ValueError, match="category"):
+        model.generate(2, codes={"category": 4})
+    with pytest.raises(ValueError, match="code must be"):
+        model.sweep(2)
+
+
+def test_infogan_information_loss_is_learnable():
+    """Q learns to read the categorical code back from G's samples."""
+    model = testing.tiny_model(InfoGAN, categories=4, continuous=0, info_weight=1.0)
+    batch = testing.fake_batch(model, batch_size=32)
+    first = model.train_on_batch(*batch, return_dict=True)["d_info"]
+    for _ in range(40):
+        model.reset_metrics()
+        last = model.train_on_batch(*batch, return_dict=True)["d_info"]
+    assert first > 1.2  # ~ log 4 for a Q that cannot tell the codes apart
+    assert last < 0.5 * first, (first, last)
+
+
+def test_unrolling_leaves_d_alone_and_second_order_matters():
+    models = [testing.tiny_model(UnrolledGAN, unroll_steps=3, second_order=s) for s in (True, False)]
+    images = tf.constant(testing.fake_batch(models[0])[0])
+    changes = []
+    for model in models:
+        d_before = testing.weights_of(model.discriminator)
+        g_before = testing.weights_of(model.generator)
+        model._unrolled_generator_step(images, None)
+        assert not testing.changed(d_before, model.discriminator), "unrolling changed D"
+        changes.append([w - v.numpy() for w, v in zip(g_before, model.generator.trainable_variables)])
+    # Both models start identical (same seed): only the gradient through the
+    # unrolled D updates can make their G updates differ.
+    assert any(not np.allclose(a, b, atol=1e-8) for a, b in zip(*changes))
+
+
+def test_ema_generator_holds_the_moving_average():
+    model = testing.tiny_model(DCGAN, ema=0.5)
+    batch = testing.fake_batch(model)
+    model.train_on_batch(*batch)
+    first = testing.weights_of(model.generator)
+    model.train_on_batch(*batch)
+    second = testing.weights_of(model.generator)
+    sampled = model.sampling_generator
+    assert sampled is model.ema_generator
+    position = {id(v): i for i, v in enumerate(model.generator.weights)}
+    for a, b, v in zip(first, second, model.generator.trainable_weights):
+        np.testing.assert_allclose(sampled.weights[position[id(v)]].numpy(), 0.5 * a + 0.5 * b, rtol=1e-5, atol=1e-7)
+    z = model.latent_for(4, seed=3)
+    np.testing.assert_allclose(model.generate(4, seed=3), sampled(z, training=False), atol=1e-6)
+    assert not np.allclose(model.generate(4, seed=3), model.generator(z, training=False))
+
+
+def test_r1_penalty_tracked():
+    logs = build("dcgan_r1").train_on_batch(*testing.fake_batch(build("dcgan_r1")), return_dict=True)
+    assert logs["r1"] > 0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"ema": 1.0}, "ema"), ({"augment": "flip"}, "augment"), ({"r1_weight": -1.0}, "r1_weight"),
+])
+def test_shared_options_validated(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        DCGAN(latent_dim=8, width=8, **kwargs)
+
+
+def test_vae_learns_and_samples():
+    model = testing.tiny_model(VAE, latent_dim=4)
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    x = np.where(x > 0.3, 1.0, -1.0).astype("float32")
+    first = model.train_on_batch(x, return_dict=True)["loss"]
+    for _ in range(30):
+        model.reset_metrics()
+        last = model.train_on_batch(x, return_dict=True)["loss"]
+    assert last < first, (first, last)
+    assert model.generate(3, seed=0).shape == (3, 28, 28, 1)
+    assert model.train_steps == 31
+    with pytest.raises(ValueError, match="no discriminator"):
+        model.compile(d_optimizer="adam")
+
+
+@pytest.mark.parametrize("name", ["lsgan", "sngan", "acgan", "infogan", "unrolled", "vae"])
+def test_trainer_runs_every_new_model(tmp_path, name):
+    from train_test import _config, _image_folder
+
+    from keras_gan import trainer
+
+    folder = _image_folder(tmp_path / "images")
+    extra = {"unroll_steps": 2, "categories": 3, "continuous": 1, "ema": 0.99} if name != "vae" else {}
+    result = trainer.train(_config(tmp_path, model=name, dataset=folder, **extra))
+    assert result.model.image_shape == (16, 16, 3) and result.step == 2
+    assert all(np.isfinite(v[-1]) for v in result.history.values())
+    assert os.path.exists(result.last_samples)
+    if name == "acgan":
+        assert result.model.num_classes == 2
+    if name == "infogan":
+        sweeps = sorted(os.listdir(os.path.join(result.out_dir, "samples")))
+        assert "sweep_category_epoch_0001.png" in sweeps and "sweep_c0_epoch_0001.png" in sweeps
+
+
+def test_train_py_infogan_end_to_end(tmp_path):
+    from train_test import FAST, run_train
+
+    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        pytest.skip("needs the dataset-fashion-mnist Debian package")
+    out = str(tmp_path / "run")
+    result = run_train(f"--out_dir={out}", "--model=infogan", "--categories=10", "--ema=0.99",
+                       "--augment=translation,cutout", "--r1_weight=0.1", "--final_eval_samples=0",
+                       *[a for a in FAST if not a.startswith("--final_eval")])
+    assert result.returncode == 0, result.stderr
+    assert "Export parity" in result.stdout
+    assert os.path.exists(os.path.join(out, "samples", "sweep_category_epoch_0001.png"))
+    history = open(os.path.join(out, "history.csv")).read().splitlines()[0].split(",")
+    assert {"d_info", "g_info", "r1", "fid"} <= set(history), history
