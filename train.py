@@ -56,6 +56,11 @@ flags.DEFINE_float("r1_weight", _D.r1_weight, "[model] R1 penalty gamma on real 
 flags.DEFINE_integer("categories", _D.categories, "[model] infogan: values of the categorical code.")
 flags.DEFINE_integer("continuous", _D.continuous, "[model] infogan: number of continuous codes.")
 flags.DEFINE_float("info_weight", _D.info_weight, "[model] infogan: weight of the information loss.")
+flags.DEFINE_bool(
+    "code_embedding", _D.code_embedding,
+    "[model] infogan: embed the codes to as many units as the noise before G's body "
+    "(--nocode_embedding: the paper's plain concatenation).",
+)
 flags.DEFINE_integer(
     "unroll_steps", _D.unroll_steps, "[model] unrolled: look-ahead discriminator steps."
 )

@@ -14,6 +14,7 @@ are then ignored by the loss), the baseline for both numbers.
     python bench/infogan_sweep.py --epochs=6 --control
 """
 import os
+import shutil
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -28,8 +29,11 @@ from keras_gan.trainer import TrainConfig, train
 
 flags.DEFINE_integer("epochs", 6, "Training epochs.")
 flags.DEFINE_integer("per_code", 1000, "Samples scored per code value.")
+flags.DEFINE_integer("latent_dim", 62, "Noise size (the paper's 62).")
+flags.DEFINE_bool("code_embedding", True, "InfoGAN code_embedding.")
 flags.DEFINE_bool("control", False, "Also train with info_weight=0 as a baseline.")
-flags.DEFINE_string("out_dir", "runs/infogan_sweep", "Run directories.")
+flags.DEFINE_bool("only_control", False, "Train only the info_weight=0 baseline.")
+flags.DEFINE_string("out_dir", "runs/infogan_sweep", "Run directories (replaced).")
 flags.DEFINE_string("grid", "docs/infogan_category_sweep.png", "Where to save the category sweep.")
 FLAGS = flags.FLAGS
 
@@ -57,8 +61,11 @@ def scores(counts):
 
 
 def run(info_weight, tag):
+    out_dir = os.path.join(FLAGS.out_dir, tag)
+    shutil.rmtree(out_dir, ignore_errors=True)  # a fresh run, never a resumed one
     config = TrainConfig(model="infogan", epochs=FLAGS.epochs, info_weight=info_weight,
-                         out_dir=os.path.join(FLAGS.out_dir, tag), export=False,
+                         latent_dim=FLAGS.latent_dim, code_embedding=FLAGS.code_embedding,
+                         out_dir=out_dir, export=False,
                          eval_every=0, final_eval_samples=0, verbose=2)
     start = time.monotonic()
     result = train(config)
@@ -68,6 +75,8 @@ def run(info_weight, tag):
 def main(argv):
     classifier = features.load_extractor("fashion_mnist")
     runs = [(1.0, "infogan")] + ([(0.0, "control_info_weight_0")] if FLAGS.control else [])
+    if FLAGS.only_control:
+        runs = runs[1:] if FLAGS.control else [(0.0, "control_info_weight_0")]
     summary = []
     for info_weight, tag in runs:
         model, seconds = run(info_weight, tag)

@@ -50,6 +50,8 @@ _ARCHITECTURE_OPTIONS = (
     "ema",
     "categories",
     "continuous",
+    "code_embedding",
+    "scale",
 )
 
 
@@ -78,6 +80,7 @@ class TrainConfig:
     categories: int = 10
     continuous: int = 2
     info_weight: float = 1.0
+    code_embedding: bool = True
     unroll_steps: int = 5
     # Image-to-image models (keras_gan.tasks).
     l1_weight: float = 100.0

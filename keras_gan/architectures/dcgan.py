@@ -99,6 +99,7 @@ def dcgan_discriminator(
     num_classes=None,
     normalization="batch",
     extra_outputs=None,
+    extra_hidden=None,
     name=None,
 ):
     """Builds the DCGAN discriminator: images (and labels) -> one logit each.
@@ -118,6 +119,8 @@ def dcgan_discriminator(
         extra_outputs: int or None. Size of a second output head on the
             shared features (class logits for ACGAN, code predictions for
             InfoGAN); D then returns `[logits, extra]`. Defaults to None.
+        extra_hidden: int or None. Units of a hidden layer (LeakyReLU) of
+            the extra head only. Defaults to None (a linear head).
         name: str. Model name. Defaults to "discriminator".
 
     Example:
@@ -159,7 +162,10 @@ def dcgan_discriminator(
     logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(features)
     if extra_outputs is None:
         return functional(inputs, logits, name or "discriminator")
-    extra = layers.Dense(extra_outputs, dtype="float32", name="extra")(features)
+    head = features
+    if extra_hidden:
+        head = layers.LeakyReLU(0.2)(layers.Dense(extra_hidden, name="extra_hidden")(head))
+    extra = layers.Dense(extra_outputs, dtype="float32", name="extra")(head)
     return keras.Model(
         inputs if len(inputs) > 1 else inputs[0], [logits, extra], name=name or "discriminator"
     )

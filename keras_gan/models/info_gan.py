@@ -41,6 +41,12 @@ class InfoGAN(DCGAN):
             it. Defaults to 0.5.
         latent_dim: int. Size of the noise part of z. Defaults to 62, as in
             the paper's MNIST model.
+        code_embedding: bool. Map the codes through a dense layer to as many
+            units as the noise before G's body, as a conditional G embeds its
+            label. Without it (the paper's plain concatenation) the 10 code
+            units drown among the noise units: on Fashion-MNIST the
+            categorical code then followed the classes far less (NMI 0.14 vs
+            0.62 after 4 epochs, `bench/infogan_sweep.py`). Defaults to True.
         **kwargs: `DCGAN` arguments.
 
     Example:
@@ -54,7 +60,7 @@ class InfoGAN(DCGAN):
         Information Maximizing Generative Adversarial Nets", NeurIPS 2016.
     """
 
-    train_options = DCGAN.train_options + ("categories", "continuous", "info_weight")
+    train_options = DCGAN.train_options + ("categories", "continuous", "info_weight", "code_embedding")
 
     def __init__(
         self,
@@ -63,6 +69,7 @@ class InfoGAN(DCGAN):
         info_weight=1.0,
         continuous_weight=0.5,
         latent_dim=62,
+        code_embedding=True,
         **kwargs,
     ):
         if isinstance(categories, bool) or not isinstance(categories, int) or categories < 0:
@@ -79,6 +86,7 @@ class InfoGAN(DCGAN):
         self.categories = categories
         self.continuous = continuous
         self.info_weight = float(info_weight)
+        self.code_embedding = bool(code_embedding)
         self.continuous_weight = float(continuous_weight)
         self.noise_dim = check_positive_int("latent_dim", latent_dim)
         super().__init__(latent_dim=latent_dim + categories + continuous, **kwargs)
@@ -87,17 +95,36 @@ class InfoGAN(DCGAN):
         self._penalty_trackers["g_info"] = keras.metrics.Mean(name="g_info")
 
     def build_generator(self):
-        body = dcgan_generator(self.image_shape, self.latent_dim, self.width, name="body")
         z = keras.Input((self.latent_dim,), name="z")
         codes = LatentCodes(self.noise_dim, self.categories, self.continuous)(z)
+        if self.code_embedding:
+            # The codes get as many input units as the noise (like a
+            # conditional G's label embedding), so they are not drowned.
+            body_input = self.noise_dim * 2
+            embedded = keras.layers.Dense(self.noise_dim, use_bias=False, name="code_embedding")(
+                codes[:, self.noise_dim :]
+            )
+            codes = keras.layers.Concatenate()([codes[:, : self.noise_dim], embedded])
+        else:
+            body_input = self.latent_dim
+        body = dcgan_generator(self.image_shape, body_input, self.width, name="body")
         return keras.Model(z, body(codes), name="generator")
 
     def build_discriminator(self):
+        # The paper's Q: one hidden layer (128) on D's last features.
         return dcgan_discriminator(
             self.image_shape,
             self.width,
             normalization=self.critic_normalization,
             extra_outputs=self.categories + self.continuous,
+            extra_hidden=128,
+        )
+
+    def default_optimizers(self):
+        # The paper's settings: a faster generator (1e-3) than D (2e-4).
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(1e-3, beta_1=0.5),
         )
 
     # === Information loss ===
@@ -216,6 +243,7 @@ class InfoGAN(DCGAN):
                 "continuous": self.continuous,
                 "info_weight": self.info_weight,
                 "continuous_weight": self.continuous_weight,
+                "code_embedding": self.code_embedding,
             }
         )
         return config
