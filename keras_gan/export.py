@@ -359,6 +359,13 @@ def export_tflite(gan, path, variant="float32", overwrite=True):
         inputs = list(inputs) if len(inputs) > 1 else inputs[0]
         return {"images": generator(inputs, training=False)}
 
+    return write_tflite(module, serve, path, variant)
+
+
+def write_tflite(module, serve, path, variant):
+    """Converts `serve` (a tf.function of `module`, which holds the
+    tf.Variables) to a TFLite flatbuffer of `variant` and writes it to `path`
+    atomically; returns `path`."""
     # Converting from a SavedModel freezes the variables into the flatbuffer
     # (from_concrete_functions left them as uninitialised resources).
     staging = tempfile.mkdtemp(prefix="keras_gan_tflite_")

@@ -40,6 +40,7 @@ from keras_gan.export import _check_target
 from keras_gan.export import _replace
 from keras_gan.export import _tf_variables
 from keras_gan.export import float32_generator
+from keras_gan.export import write_tflite
 from keras_gan.images import to_uint8
 
 __all__ = ["export", "export_saved_model", "export_tflite", "run_tflite", "check_parity"]
@@ -147,27 +148,7 @@ def export_tflite(model, path, variant="float32", overwrite=True):
     generator = float32_generator(model.generator)
     module = _module(generator)
     serve = _functions(model, generator)["serving_default"]
-    staging = tempfile.mkdtemp(prefix="keras_gan_tflite_")
-    try:
-        tf.saved_model.save(module, staging, signatures={"serving_default": serve})
-        converter = tf.lite.TFLiteConverter.from_saved_model(staging)
-        if variant == "float16":
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-            converter.target_spec.supported_types = [tf.float16]
-        flatbuffer = converter.convert()
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tflite-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(flatbuffer)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_tflite(module, serve, path, variant)
 
 
 def run_tflite(path, images, num_threads=None):

@@ -14,7 +14,33 @@ from keras import ops
 from keras_gan.architectures.common import check_positive_int
 
 
-class GenerativeModel(keras.Model):
+class NoiseState:
+    """Mixin for models whose saved state includes every noise source.
+
+    The states of all seed generators (the model's own and those of layers
+    such as Dropout) are saved with the weights, so a resumed run draws the
+    same noise as an uninterrupted one (Keras saves neither by default).
+    """
+
+    def _own_variables(self):
+        seeds = [
+            generator.state
+            for layer in self._flatten_layers(include_self=True)
+            for generator in getattr(layer, "_seed_generators", [])
+        ]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            store[f"{i}"] = variable
+
+    def load_own_variables(self, store):
+        for i, variable in enumerate(self._own_variables()):
+            if f"{i}" in store:
+                variable.assign(store[f"{i}"])
+
+
+class GenerativeModel(NoiseState, keras.Model):
     """Base of the generative models: a seeded noise source and sampling.
 
     Subclasses set `self.generator`, `self.latent_dim` and `self.image_shape`
@@ -152,27 +178,7 @@ class GenerativeModel(keras.Model):
             )
         return labels.astype("int32")
 
-    # === Saving ===
-    def _own_variables(self):
-        # The states of all noise sources (the model's own and those of
-        # layers such as Dropout) are saved with the weights, so a resumed
-        # run draws the same noise as an uninterrupted one.
-        seeds = [
-            generator.state
-            for layer in self._flatten_layers(include_self=True)
-            for generator in getattr(layer, "_seed_generators", [])
-        ]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            store[f"{i}"] = variable
-
-    def load_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            if f"{i}" in store:
-                variable.assign(store[f"{i}"])
-
+    # === Config ===
     def get_config(self):
         config = super().get_config()
         config.update({"seed": self.seed, "num_classes": self.num_classes})

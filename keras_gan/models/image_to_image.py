@@ -11,6 +11,7 @@ from keras.src.losses.loss import scale_loss_for_distribution
 from keras_gan import losses as losses_lib
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.models.base import NoiseState
 
 __all__ = ["ImageToImageGAN", "scale_loss_for_distribution"]
 
@@ -18,7 +19,7 @@ _PROBABILISTIC = ("minimax", "non_saturating", "saturating")
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class ImageToImageGAN(keras.Model):
+class ImageToImageGAN(NoiseState, keras.Model):
     """A conditional GAN whose generator translates images, trained with `fit`.
 
     Subclasses set `task` (the offline task of `keras_gan.tasks` they train
@@ -230,26 +231,6 @@ class ImageToImageGAN(keras.Model):
         columns = self.display_triplets(inputs, targets)
         triplets = np.stack([np.asarray(c, "float32") for c in columns], axis=1)
         return triplets.reshape((-1, *triplets.shape[2:]))[:num]
-
-    # === Saving ===
-    def _own_variables(self):
-        # Noise states (the model's and the Dropout layers') are saved with
-        # the weights, so a resumed run draws the same noise.
-        seeds = [
-            generator.state
-            for layer in self._flatten_layers(include_self=True)
-            for generator in getattr(layer, "_seed_generators", [])
-        ]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            store[f"{i}"] = variable
-
-    def load_own_variables(self, store):
-        for i, variable in enumerate(self._own_variables()):
-            if f"{i}" in store:
-                variable.assign(store[f"{i}"])
 
     # === Config ===
     network_names = ("generator", "discriminator")
