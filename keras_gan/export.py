@@ -294,6 +294,22 @@ def export_saved_model(
         warmup: bool. Write `assets.extra/tf_serving_warmup_requests`
             (needs `tensorflow-serving-api`). Defaults to True.
     """
+    path = version_path(export_dir, model_name, version, overwrite)
+    servable = _Servable(
+        float32_generator(_generator_of(gan)), gan.latent_dim, gan.num_classes
+    )
+    signatures = {
+        "serving_default": servable.serve.get_concrete_function(),
+        "generate": servable.generate.get_concrete_function(),
+    }
+    records = _warmup_requests(model_name, gan.latent_dim, gan.num_classes) if warmup else None
+    return write_saved_model(servable, signatures, path, records)
+
+
+def version_path(export_dir, model_name, version, overwrite):
+    """The directory of SavedModel `version` under `<export_dir>/<model_name>`
+    (the next free version when None), checked not to exist unless
+    `overwrite`."""
     base = os.path.join(export_dir, model_name)
     os.makedirs(base, exist_ok=True)
     if version is None:
@@ -303,28 +319,25 @@ def export_saved_model(
         raise ExportError(f"version must be a positive int. Received: version={version!r}")
     path = os.path.join(base, str(version))
     _check_target(path, overwrite)
-    servable = _Servable(
-        float32_generator(_generator_of(gan)), gan.latent_dim, gan.num_classes
-    )
-    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
+    return path
+
+
+def write_saved_model(module, signatures, path, warmup_records=None):
+    """Saves `module` with `signatures` to `path` through a temporary
+    directory renamed into place, with TF Serving warm-up records when
+    given; returns `path`."""
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=os.path.dirname(path))
     try:
         # A fresh directory is made by save(); mkdtemp only reserved the name.
         os.rmdir(tmp)
-        tf.saved_model.save(
-            servable,
-            tmp,
-            signatures={
-                "serving_default": servable.serve.get_concrete_function(),
-                "generate": servable.generate.get_concrete_function(),
-            },
-        )
-        if warmup:
+        tf.saved_model.save(module, tmp, signatures=signatures)
+        if warmup_records is not None:
             extra = os.path.join(tmp, "assets.extra")
             os.makedirs(extra, exist_ok=True)
             with tf.io.TFRecordWriter(
                 os.path.join(extra, "tf_serving_warmup_requests")
             ) as writer:
-                for record in _warmup_requests(model_name, gan.latent_dim, gan.num_classes):
+                for record in warmup_records:
                     writer.write(record.SerializeToString())
         _replace(tmp, path)
     finally:
@@ -472,12 +485,16 @@ def export(
             overwrite=True,
         )
     info = metadata(gan, model_name, files)
-    json_path = os.path.join(export_dir, f"{model_name}.json")
-    fd, tmp = tempfile.mkstemp(prefix=".json-", dir=export_dir)
+    write_json(info, os.path.join(export_dir, f"{model_name}.json"))
+    return info
+
+
+def write_json(info, path):
+    """Writes `info` as JSON to `path` through a renamed temporary file."""
+    fd, tmp = tempfile.mkstemp(prefix=".json-", dir=os.path.dirname(path))
     with os.fdopen(fd, "w") as f:
         json.dump(info, f, indent=2)
-    os.replace(tmp, json_path)
-    return info
+    os.replace(tmp, path)
 
 
 # Agreement an export must reach with the Keras model for the same z.

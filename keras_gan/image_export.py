@@ -24,10 +24,7 @@ for SRGAN, whole images whose central block is filled for ContextEncoder.
 TFLite files hold `serving_default`.
 """
 
-import json
 import os
-import shutil
-import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -37,9 +34,11 @@ from keras_gan.export import TOLERANCES
 from keras_gan.export import WARMUP_BATCH_SIZES
 from keras_gan.export import ExportError
 from keras_gan.export import _check_target
-from keras_gan.export import _replace
+from keras_gan.export import write_json
 from keras_gan.export import _tf_variables
 from keras_gan.export import float32_generator
+from keras_gan.export import version_path
+from keras_gan.export import write_saved_model
 from keras_gan.export import write_tflite
 from keras_gan.images import to_uint8
 
@@ -107,33 +106,12 @@ def export_saved_model(model, export_dir, model_name="generator", version=None,
 
     Args: as `keras_gan.export.export_saved_model`.
     """
-    base = os.path.join(export_dir, model_name)
-    os.makedirs(base, exist_ok=True)
-    if version is None:
-        present = [int(d) for d in os.listdir(base) if d.isdigit()]
-        version = max(present, default=0) + 1
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ExportError(f"version must be a positive int. Received: version={version!r}")
-    path = os.path.join(base, str(version))
-    _check_target(path, overwrite)
+    path = version_path(export_dir, model_name, version, overwrite)
     generator = float32_generator(model.generator)
-    module = _module(generator)
     functions = _functions(model, generator)
-    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
-    try:
-        os.rmdir(tmp)  # save() makes the directory; mkdtemp reserved the name.
-        tf.saved_model.save(module, tmp, signatures={
-            name: fn.get_concrete_function() for name, fn in functions.items()})
-        if warmup:
-            extra = os.path.join(tmp, "assets.extra")
-            os.makedirs(extra, exist_ok=True)
-            with tf.io.TFRecordWriter(os.path.join(extra, "tf_serving_warmup_requests")) as w:
-                for record in _warmup_requests(model, model_name):
-                    w.write(record.SerializeToString())
-        _replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return path
+    signatures = {name: fn.get_concrete_function() for name, fn in functions.items()}
+    records = _warmup_requests(model, model_name) if warmup else None
+    return write_saved_model(_module(generator), signatures, path, records)
 
 
 def export_tflite(model, path, variant="float32", overwrite=True):
@@ -201,10 +179,7 @@ def export(model, export_dir, model_name="generator", version=None, tflite=TFLIT
         files[f"tflite_{variant}"] = export_tflite(
             model, os.path.join(export_dir, f"{model_name}.{variant}.tflite"), variant)
     info = metadata(model, model_name, files)
-    fd, tmp = tempfile.mkstemp(prefix=".json-", dir=export_dir)
-    with os.fdopen(fd, "w") as f:
-        json.dump(info, f, indent=2)
-    os.replace(tmp, os.path.join(export_dir, f"{model_name}.json"))
+    write_json(info, os.path.join(export_dir, f"{model_name}.json"))
     return info
 
 

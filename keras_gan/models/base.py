@@ -101,6 +101,17 @@ class GenerativeModel(NoiseState, keras.Model):
         start = context.replica_id_in_sync_group * batch
         return draws[start : start + batch]
 
+    def check_batch_shape(self, images):
+        """Fails with one sentence when a training batch's images do not
+        have the model's image shape."""
+        shape = tuple(images.shape[1:])
+        if None not in shape and shape != tuple(self.image_shape):
+            raise ValueError(
+                f"The data has images of shape {shape} but {type(self).__name__} "
+                f"makes {tuple(self.image_shape)}; load the data with a matching "
+                "image_size or build the model for the data's shape."
+            )
+
     def _generator_inputs(self, z, labels):
         return z if self.num_classes is None else [z, labels]
 

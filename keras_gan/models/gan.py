@@ -321,13 +321,7 @@ class GAN(GenerativeModel):
                 f"{type(self).__name__} is conditional and needs (images, "
                 "labels) batches; load the data with with_labels=True."
             )
-        shape = tuple(images.shape[1:])
-        if None not in shape and shape != tuple(self.image_shape):
-            raise ValueError(
-                f"The data has images of shape {shape} but {type(self).__name__} "
-                f"makes {tuple(self.image_shape)}; load the data with a matching "
-                "image_size or build the model for the data's shape."
-            )
+        self.check_batch_shape(images)
         if labels is not None:
             labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
             if self.num_classes is not None:

@@ -153,13 +153,7 @@ class VAE(GenerativeModel):
     # === Training ===
     def _unpack(self, data):
         images = data[0] if isinstance(data, (tuple, list)) else data
-        shape = tuple(images.shape[1:])
-        if None not in shape and shape != tuple(self.image_shape):
-            raise ValueError(
-                f"The data has images of shape {shape} but this VAE makes "
-                f"{tuple(self.image_shape)}; load the data with a matching image_size "
-                "or build the model for the data's shape."
-            )
+        self.check_batch_shape(images)
         return images
 
     def losses_of(self, images, training=False):
