@@ -72,8 +72,12 @@ def _cutout(x, draw, ratio=0.5):
     cx = ops.floor(draw(keras.random.uniform, (batch, 1, 1)) * (width + (1 - size_w % 2)))
     rows = ops.arange(height, dtype="float32")[None, :, None]
     cols = ops.arange(width, dtype="float32")[None, None, :]
+    # Rows cy - size_h // 2 ... cy - size_h // 2 + size_h - 1 (clipped at
+    # the border), likewise for columns, as in the reference code.
+    top, left = cy - size_h // 2, cx - size_w // 2
     inside = ops.logical_and(
-        ops.abs(rows - cy) < size_h / 2, ops.abs(cols - cx) < size_w / 2
+        ops.logical_and(rows >= top, rows < top + size_h),
+        ops.logical_and(cols >= left, cols < left + size_w),
     )
     keep = 1.0 - ops.cast(inside, x.dtype)
     return x * keep[..., None]
