@@ -27,7 +27,11 @@ def test_mirrored_steps_equal_single_device_steps_and_checkpoints_cross(name):
     for key, single in report["single"].items():
         np.testing.assert_allclose(report["mirrored"][key], single, rtol=2e-5, atol=2e-5,
                                    err_msg=key)
-    assert report["weight_diff"] < 1e-5
+    # Summation order differs between one device and two replicas; Adam
+    # divides by sqrt(v), which turns float32 rounding in near-zero
+    # gradients into weight differences of a small fraction of one step
+    # (lr 2e-4). A wrong replica scaling would differ by whole steps.
+    assert report["weight_diff"] < 5e-5
     for direction in ("mirrored_to_single", "single_to_mirrored"):
         assert report[direction] == {"step": 3, "weight_diff": 0.0}
 

@@ -22,6 +22,7 @@ CASES = {
     "dcgan_ema": (DCGAN, {"ema": 0.9}),
     "dcgan_augment": (DCGAN, {"augment": "color,translation,cutout"}),
     "dcgan_r1": (DCGAN, {"r1_weight": 1.0}),
+    "dcgan_lazy_r1": (DCGAN, {"r1_weight": 1.0, "r1_interval": 2}),
 }
 
 
@@ -64,7 +65,7 @@ def test_spectral_normalization_bounds_the_kernel():
     layer.layer.kernel.assign(layer.layer.kernel * (3.0 / sigma()))
     assert abs(sigma() - 3.0) < 1e-3
     batch = testing.fake_batch(sngan)
-    for _ in range(5):
+    for _ in range(10):
         sngan.train_on_batch(*batch)
     assert abs(sigma() - 1.0) < 0.05, sigma()
 
@@ -216,3 +217,25 @@ def test_train_py_infogan_end_to_end(tmp_path):
     assert os.path.exists(os.path.join(out, "samples", "sweep_category_epoch_0001.png"))
     history = open(os.path.join(out, "history.csv")).read().splitlines()[0].split(",")
     assert {"d_info", "g_info", "r1", "fid"} <= set(history), history
+
+
+def test_lazy_r1_is_the_scaled_penalty_every_nth_update():
+    model = testing.tiny_model(DCGAN, r1_weight=2.0, r1_interval=4)
+    real = tf.constant(testing.fake_batch(model)[0])
+    terms = lambda: float(model.discriminator_terms(real, None, None, None, None, None)["r1"])
+    model.r1_interval = 1
+    full = terms()
+    assert full > 0
+    model.r1_interval = 4
+    model.d_optimizer.iterations.assign(8)  # due
+    assert np.isclose(terms(), 4 * full, rtol=1e-4)
+    model.d_optimizer.iterations.assign(9)  # not due
+    assert terms() == 0.0
+    # On a due update the penalty's gradient reaches D's weights through tf.cond.
+    model.d_optimizer.iterations.assign(12)
+    with tf.GradientTape() as tape:
+        value = model.discriminator_terms(real, None, None, None, None, None)["r1"]
+    grads = tape.gradient(value, model.discriminator.trainable_variables)
+    assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
+    with pytest.raises(ValueError, match="r1_interval"):
+        testing.tiny_model(DCGAN, r1_weight=1.0, r1_interval=0)

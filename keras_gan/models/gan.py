@@ -25,7 +25,8 @@ class GAN(GenerativeModel):
 
     Each `train_step` first updates the discriminator D on a real batch
     (label 1) and a generated batch (label 0), then updates the generator G
-    to make D call its samples real, each with its own `tf.GradientTape`.
+    to make the updated D call that same generated batch real, each with
+    its own `tf.GradientTape` (G's forward pass is computed once per step).
     With no networks given, builds the multilayer perceptrons of the original
     paper; subclasses change the default networks, losses and optimizers.
 
@@ -55,6 +56,9 @@ class GAN(GenerativeModel):
             of "color", "translation", "cutout". Defaults to None.
         r1_weight: float. gamma of the R1 penalty `gamma / 2 * E||grad
             D(x_real)||^2` added to D's loss (tracked as `r1`). Defaults to 0.
+        r1_interval: int. Lazy R1 (Karras et al., StyleGAN2): take the
+            penalty only every `r1_interval` D updates, scaled by
+            `r1_interval` so its average is unchanged. Defaults to 1.
 
     Example:
     >>> import numpy as np
@@ -70,7 +74,7 @@ class GAN(GenerativeModel):
     """
 
     default_loss = "non_saturating"
-    train_options = ("ema", "augment", "r1_weight")
+    train_options = ("ema", "augment", "r1_weight", "r1_interval")
     # Whether a conditional D takes the labels as an input (cGAN) or
     # predicts them (ACGAN).
     discriminator_takes_labels = True
@@ -86,6 +90,7 @@ class GAN(GenerativeModel):
         ema=None,
         augment=None,
         r1_weight=0.0,
+        r1_interval=1,
         **kwargs,
     ):
         super().__init__(seed=seed, num_classes=num_classes, **kwargs)
@@ -98,6 +103,7 @@ class GAN(GenerativeModel):
         self.ema = ema
         self.augment = augment or None
         self.r1_weight = float(r1_weight)
+        self.r1_interval = check_positive_int("r1_interval", r1_interval)
         if generator is None:
             self.image_shape = check_image_shape(image_shape)
             self.latent_dim = check_positive_int("latent_dim", latent_dim)
@@ -347,10 +353,21 @@ class GAN(GenerativeModel):
         to the loss and tracked. Subclasses add theirs to `super()`'s."""
         if not self.r1_weight:
             return {}
-        penalty = losses_lib.r1_penalty(
-            lambda x: self.adversarial_logits(self._discriminate(x, labels)), real
-        )
-        return {"r1": 0.5 * self.r1_weight * penalty}
+
+        def penalty():
+            return losses_lib.r1_penalty(
+                lambda x: self.adversarial_logits(self._discriminate(x, labels)), real
+            )
+
+        if self.r1_interval == 1:
+            value = penalty()
+        else:
+            # Lazy regularization: every r1_interval-th D update, scaled up.
+            due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+            value = tf.cond(
+                due, lambda: penalty() * float(self.r1_interval), lambda: tf.zeros((), "float32")
+            )
+        return {"r1": 0.5 * self.r1_weight * value}
 
     def generator_terms(self, fake, labels, z, fake_outputs):
         """Extra terms of G's loss as `{metric_name: value}`, as above."""
@@ -358,16 +375,29 @@ class GAN(GenerativeModel):
 
     def train_step(self, data):
         real, labels = self._unpack(data)
-        # 1) Discriminator: real batch labelled 1, generated batch labelled 0.
-        self._discriminator_step(real, labels)
-        # 2) Generator: make D call fresh samples real.
-        self._generator_step(ops.shape(real)[0], labels)
+        # One generated batch serves both updates, as in the DCGAN reference
+        # training loops: G's tape records G's forward pass, pauses while D
+        # takes its own update on that batch, then records the updated D's
+        # judgement of it. This saves a second G forward pass per step.
+        z = self.sample_latent(ops.shape(real)[0])
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(self._generator_inputs(z, labels), training=True)
+            # 1) Discriminator: real batch labelled 1, generated batch labelled 0.
+            with g_tape.stop_recording():
+                self._discriminator_step(real, labels, z=z, fake=fake)
+            # 2) Generator: make the updated D call the same batch real.
+            objective = self._generator_objective(fake, labels, z)
+        self._apply_generator_update(g_tape, *objective)
         return self.logs()
 
-    def _discriminator_step(self, real, labels):
-        z = self.sample_latent(ops.shape(real)[0])
+    def _discriminator_step(self, real, labels, z=None, fake=None):
+        """One D update. Draws z and G(z) unless given (`fake` is then
+        taken as a constant: D's tape does not reach G)."""
+        if z is None:
+            z = self.sample_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
-            fake = self.generator(self._generator_inputs(z, labels), training=True)
+            if fake is None:
+                fake = self.generator(self._generator_inputs(z, labels), training=True)
             real_outputs = self._discriminate(real, labels)
             fake_outputs = self._discriminate(fake, labels)
             real_logits = self.adversarial_logits(real_outputs)
@@ -387,20 +417,30 @@ class GAN(GenerativeModel):
         for name, value in penalties.items():
             self._penalty_trackers[name].update_state(value)
 
-    def _generator_step(self, batch_size, labels):
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator(self._generator_inputs(z, labels), training=True)
-            fake_outputs = self._discriminate(fake, labels)
-            g_loss = self.generator_loss(self.adversarial_logits(fake_outputs))
-            terms = self.generator_terms(fake, labels, z, fake_outputs)
-            total = g_loss + sum(terms.values()) if terms else g_loss
-            scaled = scale_loss_for_distribution(total)
+    def _generator_objective(self, fake, labels, z):
+        """G's loss on `fake` (recorded on the caller's tape):
+        `(g_loss, extra terms, total scaled for distribution)`."""
+        fake_outputs = self._discriminate(fake, labels)
+        g_loss = self.generator_loss(self.adversarial_logits(fake_outputs))
+        terms = self.generator_terms(fake, labels, z, fake_outputs)
+        total = g_loss + sum(terms.values()) if terms else g_loss
+        return g_loss, terms, scale_loss_for_distribution(total)
+
+    def _apply_generator_update(self, tape, g_loss, terms, scaled):
         g_vars = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         self.g_loss_tracker.update_state(g_loss)
         for name, value in terms.items():
             self._penalty_trackers[name].update_state(value)
+
+    def _generator_step(self, batch_size, labels):
+        """One G update on a fresh batch (the Wasserstein models' step,
+        whose critic updates use batches of their own)."""
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._generator_inputs(z, labels), training=True)
+            objective = self._generator_objective(fake, labels, z)
+        self._apply_generator_update(tape, *objective)
 
     # === Config ===
     def get_config(self):
@@ -416,6 +456,7 @@ class GAN(GenerativeModel):
                 "ema": self.ema,
                 "augment": self.augment,
                 "r1_weight": self.r1_weight,
+                "r1_interval": self.r1_interval,
             }
         )
         return config

@@ -20,7 +20,7 @@ class SNGAN(DCGAN):
 
     Args:
         **kwargs: `DCGAN` arguments (`width`, `image_shape`, `latent_dim`,
-            `seed`, `ema`, `augment`, `r1_weight`, networks).
+            `seed`, `ema`, `augment`, `r1_weight`, `r1_interval`, networks).
 
     Example:
     >>> gan = SNGAN(latent_dim=16, width=8)
