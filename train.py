@@ -53,6 +53,9 @@ flags.DEFINE_string(
     "empty: off. All GANs.",
 )
 flags.DEFINE_float("r1_weight", _D.r1_weight, "[model] R1 penalty gamma on real data; 0: off. All GANs.")
+flags.DEFINE_integer(
+    "r1_interval", _D.r1_interval, "[model] Lazy R1: take the penalty every N D updates, scaled by N."
+)
 flags.DEFINE_integer("categories", _D.categories, "[model] infogan: values of the categorical code.")
 flags.DEFINE_integer("continuous", _D.continuous, "[model] infogan: number of continuous codes.")
 flags.DEFINE_float("info_weight", _D.info_weight, "[model] infogan: weight of the information loss.")
@@ -130,6 +133,21 @@ flags.DEFINE_bool(
     _D.deterministic,
     "[training] tf.config.experimental.enable_op_determinism(): a resumed run reaches the same "
     "weights as an uninterrupted one (slower).",
+)
+
+# === Speed ===
+flags.DEFINE_enum(
+    "precision", _D.precision, ["float32", "mixed_bfloat16"],
+    "[speed] Compute dtype of the networks; mixed_bfloat16 keeps float32 weights and losses. "
+    "It pays only where bfloat16 matrix units exist (GPUs, CPUs with AMX); "
+    "bench/throughput.py measures it.",
+)
+flags.DEFINE_bool(
+    "jit_compile", _D.jit_compile, "[speed] Compile the train step with XLA (measure with bench/throughput.py)."
+)
+flags.DEFINE_integer(
+    "steps_per_execution", _D.steps_per_execution,
+    "[speed] Train steps per call into the compiled function (callbacks see every Nth step).",
 )
 
 # === Distribution ===

@@ -77,6 +77,7 @@ class TrainConfig:
     ema: float = 0.0
     augment: str = ""
     r1_weight: float = 0.0
+    r1_interval: int = 1
     categories: int = 10
     continuous: int = 2
     info_weight: float = 1.0
@@ -113,6 +114,10 @@ class TrainConfig:
     on_nan: str = "rollback"
     checkpoint_every_steps: int = 0
     deterministic: bool = False
+    # Speed levers (bench/throughput.py measures each).
+    precision: str = "float32"
+    jit_compile: bool = False
+    steps_per_execution: int = 1
     strategy: str = "default"
     tensorboard: bool = False
     tpu: str = ""
@@ -192,9 +197,25 @@ def _model_option(config, name):
     return value
 
 
+PRECISIONS = ("float32", "mixed_bfloat16")
+
+
 def build_model(config, info):
-    """Builds and compiles the model that `config` asks for."""
+    """Builds and compiles the model that `config` asks for.
+
+    Under `precision="mixed_bfloat16"` the networks compute in bfloat16
+    with float32 weights; losses and penalties are taken in float32
+    (`keras_gan.losses`), and the global dtype policy is left as it was.
+    """
     cls = _model_class(config)
+    if config.precision not in PRECISIONS:
+        raise RunError(
+            f"Unknown --precision={config.precision!r}; choose one of {', '.join(PRECISIONS)}."
+        )
+    if config.steps_per_execution < 1:
+        raise RunError(
+            f"--steps_per_execution must be at least 1. Received: {config.steps_per_execution}"
+        )
     kwargs = {
         "image_shape": info.image_shape,
         "latent_dim": config.latent_dim,
@@ -211,12 +232,19 @@ def build_model(config, info):
                 "folder with one subfolder per class."
             )
         kwargs["num_classes"] = info.num_classes
-    model = cls(**kwargs)
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(config.precision)
+    try:
+        model = cls(**kwargs)
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
     d_default, g_default = model.default_optimizers()
     model.compile(
         d_optimizer=_make_optimizer(config, d_default, config.d_learning_rate),
         g_optimizer=_make_optimizer(config, g_default, config.g_learning_rate),
         loss=config.loss or None,
+        jit_compile=config.jit_compile,
+        steps_per_execution=config.steps_per_execution,
     )
     return model
 

@@ -131,3 +131,33 @@ def test_bad_runs_are_clear_errors(tmp_path):
     with pytest.raises(trainer.RunError, match="--beta_1 applies to Adam"):
         trainer.train(_config(tmp_path, dataset=folder, model="wgan", beta_1=0.5,
                               out_dir=str(tmp_path / "w")))
+
+
+def test_speed_options_reach_the_model(tmp_path):
+    import keras
+
+    folder = _image_folder(tmp_path / "images", per_class=16)
+    result = trainer.train(_config(
+        tmp_path, dataset=folder, precision="mixed_bfloat16", steps_per_execution=2,
+        steps_per_epoch=4, export=True, final_eval_samples=0))
+    model = result.model
+    # bfloat16 compute, float32 weights; the global policy is left alone.
+    conv = [l for l in model.generator.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+    assert conv and {l.compute_dtype for l in conv} == {"bfloat16"}
+    assert {w.dtype for w in model.generator.trainable_weights} == {"float32"}
+    assert keras.mixed_precision.dtype_policy().name == "float32"
+    # Losses are float32 and finite; four steps ran as two executions.
+    assert all(np.isfinite(v[-1]) for v in result.history.values())
+    assert model.steps_per_execution == 2 and result.step == 4
+    # The exports (float32 copies of G) match the Keras generator's float32 copy.
+    assert result.parity["saved_model"] < 1e-4 and result.parity["tflite_float32"] < 1e-4
+
+    xla = trainer.train(_config(tmp_path, dataset=folder, jit_compile=True,
+                                out_dir=str(tmp_path / "xla")))
+    assert xla.model.jit_compile is True and xla.step == 2
+    with pytest.raises(trainer.RunError, match="Unknown --precision='float16'"):
+        trainer.train(_config(tmp_path, dataset=folder, precision="float16",
+                              out_dir=str(tmp_path / "bad")))
+    with pytest.raises(trainer.RunError, match="--steps_per_execution must be at least 1"):
+        trainer.train(_config(tmp_path, dataset=folder, steps_per_execution=0,
+                              out_dir=str(tmp_path / "bad2")))
