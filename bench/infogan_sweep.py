@@ -65,6 +65,7 @@ def run(info_weight, tag):
     shutil.rmtree(out_dir, ignore_errors=True)  # a fresh run, never a resumed one
     config = TrainConfig(model="infogan", epochs=FLAGS.epochs, info_weight=info_weight,
                          latent_dim=FLAGS.latent_dim, code_embedding=FLAGS.code_embedding,
+                         width=64,  # the README's figures were measured at width 64
                          out_dir=out_dir, export=False,
                          eval_every=0, final_eval_samples=0, verbose=2)
     start = time.monotonic()

@@ -6,12 +6,18 @@ for `--seconds` of training, then scores `--samples` generated images
 against the training split in the shipped classifier's feature space.
 Prints a Markdown table and saves one row of samples per model.
 
+A `--recipe` is a named set of `train.py` options (the `TrainConfig`
+fields), for comparing training recipes of one model:
+
     python bench/quality.py --seconds=600
     python bench/quality.py --seconds=120 --models=dcgan,lsgan,vae
+    python bench/quality.py --seconds=180 --models= \
+        --recipe="ema:model=dcgan;ema=0.999" --recipe="b32:model=dcgan;batch_size=32"
 
 Timings depend on the machine and on what else runs on it; compare rows
 of one invocation, run on an otherwise idle machine.
 """
+import dataclasses
 import os
 import shutil
 import time
@@ -25,22 +31,44 @@ import numpy as np
 from keras_gan.images import to_uint8
 from keras_gan.trainer import TrainConfig, train
 
-flags.DEFINE_integer("seconds", 600, "Training budget per model (wall clock).")
+flags.DEFINE_integer("seconds", 600, "Training budget per model (wall clock); 0: none (set epochs "
+                     "or steps_per_epoch in a --recipe).")
 flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "infogan", "unrolled", "vae"],
                   "Models to train (train.py --model names).")
+flags.DEFINE_multi_string(
+    "recipe", [], "LABEL:field=value;field=value (TrainConfig fields, e.g. model=dcgan;ema=0.999); "
+    "one row each.")
 flags.DEFINE_integer("samples", 5000, "Generated images scored per model.")
 flags.DEFINE_string("out_dir", "runs/quality", "Where the runs go (replaced).")
 flags.DEFINE_string("figure", "docs/quality_samples.png", "One row of samples per model.")
 FLAGS = flags.FLAGS
 
 
+def parse_recipe(spec):
+    """"LABEL:field=value;..." -> (LABEL, {field: value}) typed as TrainConfig's fields."""
+    label, _, options = spec.partition(":")
+    types = {f.name: type(f.default) for f in dataclasses.fields(TrainConfig)}
+    overrides = {}
+    for item in filter(None, options.split(";")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in types:
+            raise app.UsageError(f"--recipe {spec!r}: {item!r} is not FIELD=VALUE of a TrainConfig field.")
+        cast = types[key]
+        overrides[key] = value.lower() in ("1", "true") if cast is bool else cast(value)
+    return label.strip(), overrides
+
+
 def main(argv):
     rows, samples = [], {}
-    for name in FLAGS.models:
+    runs = [(name, {"model": name}) for name in FLAGS.models]
+    runs += [parse_recipe(spec) for spec in FLAGS.recipe]
+    for name, overrides in runs:
         out = os.path.join(FLAGS.out_dir, name)
         shutil.rmtree(out, ignore_errors=True)
-        config = TrainConfig(model=name, epochs=1000, time_limit=float(FLAGS.seconds), out_dir=out,
-                             eval_every=0, final_eval_samples=FLAGS.samples, export=False, verbose=0)
+        config = TrainConfig(**{**dict(epochs=1000, out_dir=out, eval_every=0, export=False, verbose=0),
+                                **overrides,
+                                "time_limit": float(FLAGS.seconds),
+                                "final_eval_samples": FLAGS.samples})
         start = time.monotonic()
         result = train(config)
         elapsed = time.monotonic() - start
@@ -48,7 +76,8 @@ def main(argv):
         rows.append((name, result.step, elapsed, m))
         samples[name] = result.model.generate(12, seed=0)
         print(f"{name}: {result.step} steps, FID {m['fid']:.2f} ({elapsed:.0f} s in all)", flush=True)
-    print(f"\nFashion-MNIST, {FLAGS.seconds} s of training per model, {FLAGS.samples} samples scored "
+    budget = f"{FLAGS.seconds} s of training per row" if FLAGS.seconds else "the steps each recipe sets"
+    print(f"\nFashion-MNIST, {budget}, {FLAGS.samples} samples scored "
           "(shipped classifier features; lower FID/KID and higher precision/recall are better)\n")
     print("| model | steps | FID | KID | precision | recall |")
     print("|---|---|---|---|---|---|")

@@ -1,24 +1,44 @@
-r"""Training throughput of the default DCGAN step: ours vs a tutorial-style loop.
+r"""Training throughput per model: ours vs a tutorial-style loop, float32 vs bfloat16.
 
-In one process, on the same networks (keras_gan's default DCGAN for
-Fashion-MNIST, width 64, latent 100) and the same batch, times:
-    tutorial   TensorFlow's DCGAN-tutorial way: a `tf.function` train step
-               with two GradientTapes, called from a Python loop over a
-               `from_tensor_slices(...).shuffle().batch()` dataset, float32
-    fit/f32    `DCGAN.fit` on `keras_gan.data.load`, float32
-    fit/bf16   the same under the `mixed_bfloat16` policy
-    fit/bf16/spe  bf16 plus `steps_per_execution=--spe`
-    fit/bf16/xla  bf16 plus `jit_compile=True`
-Each is measured `--rounds` times, interleaved, after a warm-up; the median
-is reported with its ratio to the tutorial loop. FLOPs per step are
-counted from the layer shapes (convolutions and dense layers; forward =
-2 x MACs, backward = 2 x forward for each pass that needs it), and the
-MFU is the achieved FLOP/s over a bf16 matmul peak measured here.
+In one process, for each model of `--models` (built as `train.py
+--model=NAME` builds it, on Fashion-MNIST, batch `--batch_size`), times:
+    tutorial   TensorFlow's DCGAN-tutorial way on the model's own G and D:
+               a `tf.function` step with two GradientTapes and one shared
+               G forward, called from a Python loop over a
+               `from_tensor_slices(...).shuffle().batch()` dataset, float32.
+               Only for models whose step is one D and one G update on
+               single-input, single-output networks.
+    fit/f32    `model.fit` on `keras_gan.data.load`, float32
+    fit/bf16   the same under `--precision=mixed_bfloat16`
+and, for the first model only, the levers
+    fit/f32/spe   float32 plus `steps_per_execution=--spe`
+    fit/f32/xla   float32 plus `jit_compile=True`
+Each variant is timed `--rounds` times, interleaved, after a warm-up; the
+best round is reported (with the median beside it) and its ratio to the
+tutorial loop's best round. On a shared 2-core machine rounds of the same
+variant differ by 10-50 %; the best round is the least disturbed one.
+
+FLOPs per step are counted from the layer shapes (convolutions and dense
+layers; forward = 2 x MACs, backward = 2 x forward for every pass that
+needs it) for the one-D-one-G-update models; MFU is the achieved rate over
+the float32 and the bfloat16 matmul peaks measured in the same process.
+
+`--profile` traces `--profile_steps` fit steps of the first model (float32
+and bfloat16) with the TensorFlow profiler and prints where the op time goes
+(convolution/matmul, batch norm, other elementwise, optimizer, casts, noise)
+and the share of wall time in which no op ran (Python, dispatch, waits).
+
+Thread settings are process-wide in TensorFlow, so compare them across runs:
 
     python bench/throughput.py
+    python bench/throughput.py --models=dcgan --inter_op=1 --intra_op=2
+    python bench/throughput.py --models=dcgan --profile --rounds=1
 """
+import collections
+import glob
 import os
 import statistics
+import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -26,28 +46,37 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from absl import app
 from absl import flags
 import numpy as np
-import tensorflow as tf
-import keras
 
-from keras_gan import data
-from keras_gan.architectures import dcgan_discriminator, dcgan_generator
-from keras_gan.models import DCGAN
-
-flags.DEFINE_integer("batch_size", 64, "Images per step.")
-flags.DEFINE_integer("steps", 60, "Timed steps per measurement.")
-flags.DEFINE_integer("rounds", 3, "Interleaved measurements per variant.")
+flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "infogan", "vae"],
+                  "train.py --model names to time; the first also gets the spe/XLA variants.")
+flags.DEFINE_integer("batch_size", 64, "Images per step (per critic step for wgan_gp).")
+flags.DEFINE_integer("steps", 64, "Timed steps per measurement.")
+flags.DEFINE_integer("rounds", 5, "Interleaved measurements per variant.")
 flags.DEFINE_integer("spe", 8, "steps_per_execution of the spe variant.")
-flags.DEFINE_list("variants", ["tutorial", "fit/f32", "fit/bf16", "fit/bf16/spe", "fit/bf16/xla"],
-                  "Variants to time.")
+flags.DEFINE_bool("levers", True, "Time the spe and XLA variants for the first model.")
+flags.DEFINE_integer("inter_op", 0, "tf.config inter-op threads (0: TensorFlow's default).")
+flags.DEFINE_integer("intra_op", 0, "tf.config intra-op threads (0: TensorFlow's default).")
+flags.DEFINE_bool("profile", False, "Profile the first model's fit step and print the breakdown.")
+flags.DEFINE_integer("profile_steps", 40, "Steps traced per precision by --profile.")
 FLAGS = flags.FLAGS
+
+# Models whose train step is one D update then one G update, with networks
+# of one input and one output: the tutorial loop and the FLOP count apply.
+_SIMPLE = ("gan", "dcgan", "lsgan", "sngan")
 
 
 # === FLOPs ===
 def forward_flops(model, batch):
     """2 x multiply-adds of the convolutions and dense layers, per batch."""
+    import keras
+
     total = 0
-    for layer in model._flatten_layers(include_self=False):
-        inner = getattr(layer, "layer", layer)  # wrappers
+    layers = list(model._flatten_layers(include_self=False))
+    wrapped = {id(layer.layer) for layer in layers if hasattr(layer, "layer")}
+    for layer in layers:
+        if id(layer) in wrapped:
+            continue  # counted through its wrapper (e.g. SpectralNormalization)
+        inner = getattr(layer, "layer", layer)
         if isinstance(inner, keras.layers.Conv2DTranspose):
             k = np.prod(inner.kernel_size)
             h, w, c_in = layer.input.shape[1:]
@@ -63,15 +92,23 @@ def forward_flops(model, batch):
 
 
 def step_flops(g_forward, d_forward):
-    """One GAN step: D update (G forward; D forward and full backward on the
-    real and the fake batch) then G update (G forward, D forward, D's
-    input gradient, G's full backward)."""
-    d_step = g_forward + 2 * d_forward + 2 * (2 * d_forward)
-    g_step = g_forward + d_forward + d_forward + 2 * g_forward
-    return d_step + g_step
+    """One keras_gan step: one G forward shared by both updates; D update
+    (D forward and full backward on the real and the fake batch), then G
+    update (the updated D's forward, D's input gradient, G's backward)."""
+    d_step = 2 * d_forward + 2 * (2 * d_forward)
+    g_step = d_forward + d_forward + 2 * g_forward
+    return g_forward + d_step + g_step
+
+
+def tutorial_flops(g_forward, d_forward):
+    """The tutorial's step: one G forward shared by both losses; D forward
+    and full backward on both batches, D's input gradient for G, G backward."""
+    return g_forward + 2 * d_forward + 2 * (2 * d_forward) + d_forward + 2 * g_forward
 
 
 def matmul_peak(dtype, n=4096, repeat=10):
+    import tensorflow as tf
+
     a = tf.random.normal((n, n), dtype=dtype)
     b = tf.random.normal((n, n), dtype=dtype)
     f = tf.function(lambda a, b: tf.matmul(a, b))
@@ -85,22 +122,39 @@ def matmul_peak(dtype, n=4096, repeat=10):
 
 
 # === Variants ===
-def images():
+def fashion_mnist_images():
+    from keras_gan import data
+
     batch = next(iter(data.load("fashion_mnist", batch_size=60000, shuffle=False, drop_remainder=False)))
     return np.asarray(batch)
 
 
-def tutorial_runner(train_images):
-    keras.mixed_precision.set_global_policy("float32")
-    generator = dcgan_generator((28, 28, 1), 100, 64)
-    discriminator = dcgan_discriminator((28, 28, 1), 64)
+def build(name, **options):
+    """The model `train.py --model=NAME` trains, and its training data."""
+    from keras_gan import data
+    from keras_gan import trainer
+
+    config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size, **options)
+    dataset, info = data.load("fashion_mnist", batch_size=FLAGS.batch_size * trainer._critic_steps(config),
+                              with_labels=trainer._model_class(config).needs_labels,
+                              repeat=True, return_info=True)
+    return trainer.build_model(config, info), dataset
+
+
+def tutorial_runner(name, train_images):
+    """The tutorial's loop around fresh copies of the model's G and D."""
+    import keras
+    import tensorflow as tf
+
+    model, _ = build(name)
+    generator, discriminator = model.generator, model.discriminator
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
     g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
-    batch = FLAGS.batch_size
+    batch, latent_dim = FLAGS.batch_size, model.latent_dim
 
     @tf.function
     def train_step(real):
-        noise = tf.random.normal([batch, 100])
+        noise = tf.random.normal([batch, latent_dim])
         with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
             fake = generator(noise, training=True)
             real_out = discriminator(real, training=True)
@@ -118,64 +172,218 @@ def tutorial_runner(train_images):
     iterator = iter(dataset)
 
     def run(steps):
+        start = time.perf_counter()
         for _ in range(steps):
             train_step(next(iterator))
         g_opt.iterations.numpy()
+        return (time.perf_counter() - start) / steps
 
     return run
 
 
-def fit_runner(policy, steps_per_execution=1, jit_compile=False):
-    keras.mixed_precision.set_global_policy(policy)
-    model = DCGAN(image_shape=(28, 28, 1), latent_dim=100, width=64, seed=0)
-    model.compile(steps_per_execution=steps_per_execution, jit_compile=jit_compile)
-    keras.mixed_precision.set_global_policy("float32")
-    dataset = data.load("fashion_mnist", batch_size=FLAGS.batch_size, repeat=True)
+class _StepClock:
+    """Times fit's steps from the end of the first to the end of the last
+    (one `fit` call also spends a fixed time creating and closing its data
+    iterator: a few hundred ms to 2 s here, paid once per epoch)."""
+
+    def __init__(self):
+        import keras
+
+        clock = self
+
+        class Callback(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                clock.stamps.append(time.perf_counter())
+
+        self.callback = Callback()
+        self.stamps = []
+
+    def seconds_per_step(self):
+        return (self.stamps[-1] - self.stamps[0]) / (len(self.stamps) - 1)
+
+
+def fit_runner(name, **options):
+    model, dataset = build(name, **options)
+    spe = options.get("steps_per_execution", 1)
 
     def run(steps):
-        model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
+        clock = _StepClock()
+        model.fit(dataset, steps_per_epoch=steps + spe, epochs=1, verbose=0, callbacks=[clock.callback])
+        # Callbacks see every spe-th step.
+        return clock.seconds_per_step() / spe
 
+    run.model = model
     return run
 
 
-def main(argv):
-    train_images = images()
-    builders = {
-        "tutorial": lambda: tutorial_runner(train_images),
-        "fit/f32": lambda: fit_runner("float32"),
-        "fit/bf16": lambda: fit_runner("mixed_bfloat16"),
-        "fit/bf16/spe": lambda: fit_runner("mixed_bfloat16", steps_per_execution=FLAGS.spe),
-        "fit/bf16/xla": lambda: fit_runner("mixed_bfloat16", jit_compile=True),
-    }
-    steps = FLAGS.steps - FLAGS.steps % FLAGS.spe
-    runners = {}
-    for name in FLAGS.variants:
-        runners[name] = builders[name]()
-        runners[name](2 * FLAGS.spe)  # trace, compile, warm up
+# === Profile ===
+def _category(name):
+    scope, _, op = name.rpartition(":")
+    scope = scope.lower()
+    if "Conv" in op or "MatMul" in op:
+        return "convolution / matmul (oneDNN)"
+    if "adam" in scope or "Assign" in op:
+        return "optimizer (Adam, metric updates)"
+    if "batch_normalization" in scope:
+        return "batch normalization"
+    if op == "Cast":
+        return "dtype casts"
+    if op.startswith("StatelessRandom") or op.startswith("RandomStandard"):
+        return "noise"
+    return "activations, losses, other elementwise"
+
+
+def profile(run, steps):
+    """Traces `steps` of `run` and returns (wall s, {category: op s}, idle share)."""
+    import tensorflow as tf
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    logdir = tempfile.mkdtemp(prefix="keras_gan_profile_")
+    tf.profiler.experimental.start(logdir)
+    wall = run(steps) * steps
+    tf.profiler.experimental.stop()
+    space = xplane_pb2.XSpace()
+    with open(sorted(glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True))[-1], "rb") as f:
+        space.ParseFromString(f.read())
+    plane = next(p for p in space.planes if p.name == "/host:CPU")
+    names = plane.event_metadata
+    seconds = collections.Counter()
+    intervals = []
+    for line in plane.lines:
+        if not line.name.startswith("tf_Compute"):
+            continue
+        for event in line.events:
+            name = names[event.metadata_id].name
+            if name.startswith("ExecutorState"):  # wraps the ops below
+                continue
+            seconds[_category(name)] += event.duration_ps * 1e-12
+            begin = line.timestamp_ns * 1e3 + event.offset_ps
+            intervals.append((begin, begin + event.duration_ps))
+    # Wall time covered by at least one op; the rest is Python, dispatch
+    # and waiting (for data, for the next call).
+    intervals.sort()
+    covered, end = 0, None
+    for begin, stop in intervals:
+        if end is None or begin > end:
+            covered += stop - begin
+            end = stop
+        elif stop > end:
+            covered += stop - end
+            end = stop
+    span = (intervals[-1][1] - intervals[0][0]) if intervals else 0
+    idle = 1 - covered / span if span else float("nan")
+    return wall, seconds, idle
+
+
+def print_profile(name):
+    print(f"\n### Where the time goes: {name} fit step, batch {FLAGS.batch_size}, "
+          f"{FLAGS.profile_steps} traced steps\n")
+    results = {}
+    for precision in ("float32", "mixed_bfloat16"):
+        run = fit_runner(name, precision=precision)
+        run(8)
+        results[precision] = profile(run, FLAGS.profile_steps)
+    categories = sorted({c for _, seconds, _ in results.values() for c in seconds},
+                        key=lambda c: -results["float32"][1].get(c, 0))
+    print("| op time per step (summed over threads) | float32 ms | share | bfloat16 ms | share |")
+    print("|---|---|---|---|---|")
+    for c in categories:
+        cells = []
+        for precision in ("float32", "mixed_bfloat16"):
+            _, seconds, _ = results[precision]
+            total = sum(seconds.values())
+            cells += [f"{seconds.get(c, 0) / FLAGS.profile_steps * 1e3:.1f}",
+                      f"{seconds.get(c, 0) / total:.0%}"]
+        print(f"| {c} | " + " | ".join(cells) + " |")
+    print("| **wall time per step (traced)** | "
+          + " | ".join(f"{results[p][0] / FLAGS.profile_steps * 1e3:.1f} | "
+                       for p in ("float32", "mixed_bfloat16")) + "|")
+    print("| **share of wall time with no op running** (Python, dispatch, data wait) | "
+          + " | ".join(f"{results[p][2]:.0%} | " for p in ("float32", "mixed_bfloat16")) + "|")
+
+
+def pipeline_rate(batches=400):
+    """Images/s that `keras_gan.data.load` delivers with no training."""
+    from keras_gan import data
+
+    iterator = iter(data.load("fashion_mnist", batch_size=FLAGS.batch_size, repeat=True))
+    for _ in range(20):
+        next(iterator)
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return batches * FLAGS.batch_size / (time.perf_counter() - start)
+
+
+# === Main ===
+def timed(runners, steps):
+    for run in runners.values():
+        run(2 * FLAGS.spe)  # trace, compile, warm up
     times = {name: [] for name in runners}
     for _ in range(FLAGS.rounds):
         for name, run in runners.items():
-            start = time.perf_counter()
-            run(steps)
-            times[name].append((time.perf_counter() - start) / steps)
+            times[name].append(run(steps))
+    return times
 
-    flops = step_flops(
-        forward_flops(dcgan_generator((28, 28, 1), 100, 64), FLAGS.batch_size),
-        forward_flops(dcgan_discriminator((28, 28, 1), 64), FLAGS.batch_size),
-    )
+
+def main(argv):
+    import tensorflow as tf
+
+    if FLAGS.inter_op:
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_op)
+    if FLAGS.intra_op:
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.intra_op)
+    from keras_gan import trainer
+
+    train_images = fashion_mnist_images()
+    steps = FLAGS.steps - FLAGS.steps % FLAGS.spe
     peak_f32, peak_bf16 = matmul_peak(tf.float32), matmul_peak(tf.bfloat16)
-    base = statistics.median(times.get("tutorial", [float("nan")]))
-    print(f"DCGAN (width 64, latent 100) on Fashion-MNIST, batch {FLAGS.batch_size}, "
-          f"{steps} steps x {FLAGS.rounds} interleaved rounds, median")
-    print(f"Counted {flops / 1e9:.2f} GFLOP per train step; measured matmul peak: "
-          f"float32 {peak_f32 / 1e9:.0f} GFLOP/s, bfloat16 {peak_bf16 / 1e9:.0f} GFLOP/s\n")
-    print("| variant | ms/step | images/s | vs tutorial | GFLOP/s | % of f32 peak | % of bf16 peak (MFU) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, values in times.items():
-        seconds = statistics.median(values)
-        rate = flops / seconds
-        print(f"| {name} | {seconds * 1e3:.1f} | {FLAGS.batch_size / seconds:.0f} | {base / seconds:.2f}x "
-              f"| {rate / 1e9:.0f} | {rate / peak_f32:.0%} | {rate / peak_bf16:.0%} |")
+    print(f"Fashion-MNIST, batch {FLAGS.batch_size}, {steps} steps x {FLAGS.rounds} interleaved "
+          f"rounds, best round (median); threads inter_op={FLAGS.inter_op or 'default'} "
+          f"intra_op={FLAGS.intra_op or 'default'}")
+    print(f"Measured 4096^3 matmul peak: float32 {peak_f32 / 1e9:.0f} GFLOP/s, "
+          f"bfloat16 {peak_bf16 / 1e9:.0f} GFLOP/s")
+    print(f"Input pipeline alone (keras_gan.data.load, iterated eagerly): "
+          f"{pipeline_rate():.0f} images/s\n")
+    print("| model | variant | ms/step | images/s | vs tutorial | GFLOP/step | GFLOP/s "
+          "| % of f32 peak | % of bf16 peak (MFU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for index, name in enumerate(FLAGS.models):
+        runners = {}
+        simple = name in _SIMPLE
+        if simple:
+            runners["tutorial"] = tutorial_runner(name, train_images)
+        runners["fit/f32"] = fit_runner(name)
+        runners["fit/bf16"] = fit_runner(name, precision="mixed_bfloat16")
+        if index == 0 and FLAGS.levers:
+            runners["fit/f32/spe"] = fit_runner(name, steps_per_execution=FLAGS.spe)
+            runners["fit/f32/xla"] = fit_runner(name, jit_compile=True)
+        times = timed(runners, steps)
+        model = runners["fit/f32"].model
+        images_per_step = FLAGS.batch_size * trainer._critic_steps(trainer.TrainConfig(model=name))
+        flops = {}
+        if simple:
+            g = forward_flops(model.generator, FLAGS.batch_size)
+            d = forward_flops(model.discriminator, FLAGS.batch_size)
+            flops = {variant: (tutorial_flops(g, d) if variant == "tutorial" else step_flops(g, d))
+                     for variant in runners}
+        # The best round is the least disturbed one on a shared machine; the
+        # median shows how much the rounds moved.
+        base = min(times["tutorial"]) if simple else None
+        for variant, values in times.items():
+            seconds = min(values)
+            spread = f"{seconds * 1e3:.1f} ({statistics.median(values) * 1e3:.0f})"
+            ratio = f"{base / seconds:.2f}x" if base else "n/a"
+            if flops:
+                rate = flops[variant] / seconds
+                cost = (f"{flops[variant] / 1e9:.2f} | {rate / 1e9:.0f} | {rate / peak_f32:.0%} "
+                        f"| {rate / peak_bf16:.0%}")
+            else:
+                cost = "n/a | n/a | n/a | n/a"
+            print(f"| {name} | {variant} | {spread} | {images_per_step / seconds:.0f} | {ratio} | {cost} |",
+                  flush=True)
+    if FLAGS.profile:
+        print_profile(FLAGS.models[0])
 
 
 if __name__ == "__main__":
