@@ -30,7 +30,8 @@ _D = TrainConfig()
 flags.DEFINE_enum("model", _D.model, sorted(MODELS), "[model] Which GAN to train.")
 flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
 flags.DEFINE_integer(
-    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks."
+    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; 32 wins "
+    "in a 10-minute CPU budget)."
 )
 flags.DEFINE_enum(
     "loss",

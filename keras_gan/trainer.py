@@ -69,7 +69,10 @@ class TrainConfig:
     split: str = "train"
     image_size: int = 0
     latent_dim: int = 100
-    width: int = 64
+    # The default recipe: half the DCGAN paper's width makes about 2.2x
+    # more steps in the same time, and won on FID at a 10-minute budget
+    # on 2 CPU cores (README, "Speed and the default recipe").
+    width: int = 32
     loss: str = ""
     n_critic: int = 5
     clip_value: float = 0.01
@@ -96,7 +99,7 @@ class TrainConfig:
     g_learning_rate: float = 0.0
     beta_1: float = -1.0
     beta_2: float = -1.0
-    epochs: int = 4
+    epochs: int = 12
     batch_size: int = 64
     steps_per_epoch: int = 0
     time_limit: float = 0.0
