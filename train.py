@@ -22,7 +22,7 @@ from absl import flags
 from absl import logging
 
 from keras_gan.models import MODELS
-from keras_gan.trainer import TrainConfig
+from keras_gan.trainer import PRECISIONS, TrainConfig
 
 _D = TrainConfig()
 
@@ -138,7 +138,7 @@ flags.DEFINE_bool(
 
 # === Speed ===
 flags.DEFINE_enum(
-    "precision", _D.precision, ["float32", "mixed_bfloat16"],
+    "precision", _D.precision, list(PRECISIONS),
     "[speed] Compute dtype of the networks; mixed_bfloat16 keeps float32 weights and losses. "
     "It pays only where bfloat16 matrix units exist (GPUs, CPUs with AMX); "
     "bench/throughput.py measures it.",

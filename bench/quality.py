@@ -47,7 +47,8 @@ FLAGS = flags.FLAGS
 def parse_recipe(spec):
     """"LABEL:field=value;..." -> (LABEL, {field: value}) typed as TrainConfig's fields."""
     label, _, options = spec.partition(":")
-    types = {f.name: type(f.default) for f in dataclasses.fields(TrainConfig)}
+    # Fields whose default is None (data_dir) take strings.
+    types = {f.name: str if f.default is None else type(f.default) for f in dataclasses.fields(TrainConfig)}
     overrides = {}
     for item in filter(None, options.split(";")):
         key, sep, value = item.partition("=")

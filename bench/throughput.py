@@ -33,6 +33,7 @@ Thread settings are process-wide in TensorFlow, so compare them across runs:
     python bench/throughput.py
     python bench/throughput.py --models=dcgan --inter_op=1 --intra_op=2
     python bench/throughput.py --models=dcgan --profile --rounds=1
+    python bench/throughput.py --models=dcgan --width=64 --nolevers
 """
 import collections
 import glob
@@ -50,6 +51,7 @@ import numpy as np
 flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "infogan", "vae"],
                   "train.py --model names to time; the first also gets the spe/XLA variants.")
 flags.DEFINE_integer("batch_size", 64, "Images per step (per critic step for wgan_gp).")
+flags.DEFINE_integer("width", 0, "Width of the DCGAN-style networks; 0: train.py's default.")
 flags.DEFINE_integer("steps", 64, "Timed steps per measurement.")
 flags.DEFINE_integer("rounds", 5, "Interleaved measurements per variant.")
 flags.DEFINE_integer("spe", 8, "steps_per_execution of the spe variant.")
@@ -134,6 +136,8 @@ def build(name, **options):
     from keras_gan import data
     from keras_gan import trainer
 
+    if FLAGS.width:
+        options["width"] = FLAGS.width
     config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size, **options)
     dataset, info = data.load("fashion_mnist", batch_size=FLAGS.batch_size * trainer._critic_steps(config),
                               with_labels=trainer._model_class(config).needs_labels,
