@@ -1,0 +1,102 @@
+"""The family protocol: what the trainer and the exporter need from a model family.
+
+A family is a set of models that share their data, previews, evaluation and
+serving signature (the classic image GANs; the image-to-image models; StyleGAN;
+text-to-image; melodies). Each family lives in its own files and registers one
+`Family` object; `keras_gan.trainer` and `train.py` are generic over it.
+
+A new family is a new folder with a subclass of `Family` and one line in
+`keras_gan.families.FAMILIES`.
+"""
+
+import dataclasses
+
+__all__ = ["Option", "Family", "RunContext"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """A family's own `train.py` option.
+
+    Args:
+        name: str. The flag name (and the key in `options.json`).
+        default: the value used when the flag is not given. `None` means "the
+            model's own default" and is recorded as `null` in `options.json`.
+        help: str. One line for `train.py --help`.
+        type: one of `int`, `float`, `str`, `bool`. Needed when `default` is
+            `None`. Defaults to the type of `default`.
+        architecture: bool. Whether the option fixes the shape of the networks
+            or optimizers, so a run directory cannot be resumed with another
+            value. Defaults to False.
+    """
+
+    name: str
+    default: object
+    help: str
+    type: type | None = None
+    architecture: bool = False
+
+    def kind(self):
+        return self.type or type(self.default)
+
+
+@dataclasses.dataclass
+class RunContext:
+    """What the trainer hands a family: the run's options and where it writes.
+
+    Attributes:
+        config: the `TrainConfig` (generic options: model, dataset, batch size,
+            epochs, seed, out_dir, ...).
+        options: dict. The family's own options (name -> value; `None` for the
+            model's default).
+        out_dir: str. The run directory (samples go to `out_dir/samples`).
+    """
+
+    config: object
+    options: dict
+    out_dir: str
+
+
+class Family:
+    """Base class for a model family. Subclasses set the class attributes and
+    override the methods; every method receives a `RunContext`.
+
+    Class attributes:
+        name: str. The family's name.
+        models: dict. `train.py --model` names -> `keras.Model` classes.
+        options: tuple of `Option`. The family's own options.
+        default_dataset: str. The dataset used when `--dataset` is not given.
+    """
+
+    name = ""
+    models = {}
+    options = ()
+    default_dataset = ""
+
+    def load_data(self, ctx, *, split, seed, repeat, batch_size):
+        """Returns `(dataset, info)`: a batched `tf.data.Dataset` whose first
+        iterator gives the same batches in every process (so resuming can skip
+        to a step), and an object with `num_examples`."""
+        raise NotImplementedError
+
+    def build(self, ctx, model_cls, info):
+        """Returns the model of class `model_cls`, built and compiled."""
+        raise NotImplementedError
+
+    def callbacks(self, ctx, model, info):
+        """Returns the family's callbacks: previews written under
+        `ctx.out_dir/samples` each epoch, per-epoch evaluation, health checks.
+        Each may define `save(epoch)` to write a final preview."""
+        return []
+
+    def evaluate(self, ctx, model, info):
+        """Returns the final scores (a JSON-serialisable dict written to
+        `metrics.json`), or None when the family has no evaluation."""
+        return None
+
+    def export(self, model, export_dir):
+        """Writes the servable model (SavedModel with its signatures, TFLite)
+        under `export_dir`, checks it against the Keras model, and returns
+        `{"files": {...}, "parity": {...}}`. Never leaves a half-written
+        directory."""
+        raise NotImplementedError
