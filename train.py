@@ -21,13 +21,13 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from keras_gan.models import MODELS
+from keras_gan import families
 from keras_gan.trainer import PRECISIONS, TrainConfig
 
 _D = TrainConfig()
 
 # === Model ===
-flags.DEFINE_enum("model", _D.model, sorted(MODELS), "[model] Which GAN to train.")
+flags.DEFINE_enum("model", _D.model, sorted(families.model_names()), "[model] Which GAN to train.")
 flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
 flags.DEFINE_integer(
     "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; 32 wins "
@@ -139,9 +139,10 @@ flags.DEFINE_bool(
 # === Speed ===
 flags.DEFINE_enum(
     "precision", _D.precision, list(PRECISIONS),
-    "[speed] Compute dtype of the networks; mixed_bfloat16 keeps float32 weights and losses. "
-    "It pays only where bfloat16 matrix units exist (GPUs, CPUs with AMX); "
-    "bench/throughput.py measures it.",
+    "[speed] Compute dtype of the networks. auto: mixed_bfloat16 where the CPU (avx512_bf16, "
+    "amx_bf16) or GPU multiplies natively in bfloat16, else float32; the choice and its reason "
+    "are printed and written to options.json. mixed_bfloat16 keeps float32 weights, losses and "
+    "optimizer state. bench/throughput.py measures it.",
 )
 flags.DEFINE_bool(
     "jit_compile", _D.jit_compile, "[speed] Compile the train step with XLA (measure with bench/throughput.py)."
@@ -213,6 +214,16 @@ flags.DEFINE_bool(
 FLAGS = flags.FLAGS
 
 
+# === Family options (each family declares its own) ===
+_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string,
+           bool: flags.DEFINE_bool}
+for _family_name in families.FAMILIES:
+    for _option in families.get(_family_name).options:
+        if _option.name not in FLAGS:
+            _DEFINE[_option.kind()](_option.name, _option.default,
+                                   f"[{_family_name}] {_option.help}")
+
+
 def main(argv):
     # TensorFlow reports every SavedModel write at INFO through absl.
     logging.set_verbosity(logging.WARNING)
@@ -227,7 +238,11 @@ def main(argv):
         from keras_gan import distribute
 
         distribute.split_cpu(FLAGS.cpu_devices)
-    values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)}
+    values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)
+              if f.name != "family_options"}
+    # The options of the model's own family; the others do not apply.
+    values["family_options"] = {
+        o.name: FLAGS[o.name].value for o in families.family_for(values["model"]).options}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
     config = TrainConfig(**values)
@@ -250,7 +265,8 @@ def main(argv):
     print(f"Model: {result.model_path}")
     if result.metrics:
         print("Final model (" + os.path.join(result.out_dir, "metrics.json") + "): "
-              + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items() if not k.endswith("_std")))
+              + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()
+                          if isinstance(v, (int, float)) and not k.endswith("_std")))
     if result.export_files:
         print(f"Export: {result.export_files['saved_model']} (TF Serving), "
               f"{result.export_files['tflite_float32']} (TFLite)")

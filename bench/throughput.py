@@ -133,16 +133,20 @@ def fashion_mnist_images():
 
 def build(name, **options):
     """The model `train.py --model=NAME` trains, and its training data."""
-    from keras_gan import data
+    from keras_gan import families
     from keras_gan import trainer
+    from keras_gan.family import RunContext
 
     if FLAGS.width:
         options["width"] = FLAGS.width
+    # Each variant names its precision; the others are float32, not train.py's auto.
+    options.setdefault("precision", "float32")
     config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size, **options)
-    dataset, info = data.load("fashion_mnist", batch_size=FLAGS.batch_size * trainer._critic_steps(config),
-                              with_labels=trainer._model_class(config).needs_labels,
-                              repeat=True, return_info=True)
-    return trainer.build_model(config, info), dataset
+    family = families.family_for(name)
+    ctx = RunContext(config, {}, "")
+    dataset, info = family.load_data(ctx, split="train", seed=0, repeat=True,
+                                     batch_size=family.examples_per_step(ctx))
+    return family.build(ctx, family.models[name], info), dataset
 
 
 def tutorial_runner(name, train_images):
@@ -337,7 +341,9 @@ def main(argv):
         tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_op)
     if FLAGS.intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(FLAGS.intra_op)
+    from keras_gan import families
     from keras_gan import trainer
+    from keras_gan.family import RunContext
 
     train_images = fashion_mnist_images()
     steps = FLAGS.steps - FLAGS.steps % FLAGS.spe
@@ -357,14 +363,15 @@ def main(argv):
         simple = name in _SIMPLE
         if simple:
             runners["tutorial"] = tutorial_runner(name, train_images)
-        runners["fit/f32"] = fit_runner(name)
+        runners["fit/f32"] = fit_runner(name, precision="float32")
         runners["fit/bf16"] = fit_runner(name, precision="mixed_bfloat16")
         if index == 0 and FLAGS.levers:
             runners["fit/f32/spe"] = fit_runner(name, steps_per_execution=FLAGS.spe)
             runners["fit/f32/xla"] = fit_runner(name, jit_compile=True)
         times = timed(runners, steps)
         model = runners["fit/f32"].model
-        images_per_step = FLAGS.batch_size * trainer._critic_steps(trainer.TrainConfig(model=name))
+        images_per_step = families.family_for(name).examples_per_step(
+            RunContext(trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size), {}, ""))
         flops = {}
         if simple:
             g = forward_flops(model.generator, FLAGS.batch_size)

@@ -9,9 +9,15 @@ A new family is a new folder with a subclass of `Family` and one line in
 `keras_gan.families.FAMILIES`.
 """
 
+from __future__ import annotations
+
 import dataclasses
 
-__all__ = ["Option", "Family", "RunContext"]
+__all__ = ["Option", "Family", "RunContext", "RunError"]
+
+
+class RunError(ValueError):
+    """A run cannot start as asked; the message says what to change."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,11 +56,14 @@ class RunContext:
         options: dict. The family's own options (name -> value; `None` for the
             model's default).
         out_dir: str. The run directory (samples go to `out_dir/samples`).
+        state: dict. Where a family keeps what one method hands the next
+            within a run (its preview callback, its reference statistics).
     """
 
     config: object
     options: dict
     out_dir: str
+    state: dict = dataclasses.field(default_factory=dict)
 
 
 class Family:
@@ -73,6 +82,11 @@ class Family:
     options = ()
     default_dataset = ""
 
+    def examples_per_step(self, ctx):
+        """Training examples one step consumes (the trainer counts an epoch as
+        the dataset's size over this). Defaults to `config.batch_size`."""
+        return ctx.config.batch_size
+
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         """Returns `(dataset, info)`: a batched `tf.data.Dataset` whose first
         iterator gives the same batches in every process (so resuming can skip
@@ -84,10 +98,16 @@ class Family:
         raise NotImplementedError
 
     def callbacks(self, ctx, model, info):
-        """Returns the family's callbacks: previews written under
-        `ctx.out_dir/samples` each epoch, per-epoch evaluation, health checks.
-        Each may define `save(epoch)` to write a final preview."""
+        """Returns the family's callbacks: health checks, per-epoch evaluation
+        and previews written under `ctx.out_dir/samples`. The trainer runs
+        them before its checkpoint (so a step a health check rolls back is
+        never saved) and before its CSV logger (so scores reach history.csv)."""
         return []
+
+    def final_preview(self, ctx, model, epochs_done):
+        """Writes the last preview if no epoch ended with one; returns the path
+        of the newest preview (or None)."""
+        return None
 
     def evaluate(self, ctx, model, info):
         """Returns the final scores (a JSON-serialisable dict written to

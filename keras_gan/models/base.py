@@ -56,6 +56,9 @@ class GenerativeModel(NoiseState, keras.Model):
     train_options = ()
     # Whether training batches must be (images, labels).
     needs_labels = False
+    # What the training run previews each epoch: "grid" (samples from a
+    # fixed seed); "code_sweep" (one latent code varied along each row).
+    previews = ("grid",)
 
     def __init__(self, seed=None, num_classes=None, **kwargs):
         super().__init__(**kwargs)

@@ -61,6 +61,7 @@ class InfoGAN(DCGAN):
     """
 
     train_options = DCGAN.train_options + ("categories", "continuous", "info_weight", "code_embedding")
+    previews = ("grid", "code_sweep")
 
     def __init__(
         self,

@@ -1,0 +1,41 @@
+"""The registry of model families (see `keras_gan.family` for the protocol).
+
+Each entry names the module and class of one family; the module is imported
+only when the family is asked for. A new family is one line here.
+"""
+
+import importlib
+
+from keras_gan.family import Family
+from keras_gan.family import Option
+from keras_gan.family import RunContext
+
+__all__ = ["FAMILIES", "Family", "Option", "RunContext", "get", "family_for", "model_names"]
+
+FAMILIES = {
+    "image": "keras_gan.families.image:ImageFamily",
+    "image_to_image": "keras_gan.families.image_to_image:ImageToImageFamily",
+}
+
+_LOADED = {}
+
+
+def get(name):
+    """The `Family` registered as `name` (one instance per process)."""
+    if name not in _LOADED:
+        module, cls = FAMILIES[name].split(":")
+        _LOADED[name] = getattr(importlib.import_module(module), cls)()
+    return _LOADED[name]
+
+
+def model_names():
+    """`train.py --model` name -> family name, for every registered family."""
+    return {model: name for name in FAMILIES for model in get(name).models}
+
+
+def family_for(model):
+    """The family that trains `model` (a `train.py --model` name)."""
+    names = model_names()
+    if model not in names:
+        raise ValueError(f"Unknown model {model!r}; choose one of {sorted(names)}.")
+    return get(names[model])

@@ -1,0 +1,69 @@
+"""The image-to-image family: pix2pix, CycleGAN, SRGAN and the context
+encoder, trained on (input, target) pairs made by `keras_gan.tasks`, previewed
+as (input, output, target) triplets, scored by the task's own metrics,
+exported as image -> image."""
+
+import os
+
+from keras_gan import callbacks as callbacks_lib
+from keras_gan import models
+from keras_gan import tasks as tasks_lib
+from keras_gan.families import common
+from keras_gan.family import Family
+
+__all__ = ["ImageToImageFamily"]
+
+
+class ImageToImageFamily(Family):
+    name = "image_to_image"
+    models = {
+        "pix2pix": models.Pix2Pix,
+        "cyclegan": models.CycleGAN,
+        "srgan": models.SRGAN,
+        "inpainting": models.ContextEncoder,
+    }
+    default_dataset = "fashion_mnist"
+
+    def examples_per_step(self, ctx):
+        return ctx.config.batch_size
+
+    def load_data(self, ctx, *, split, seed, repeat, batch_size):
+        config = ctx.config
+        return tasks_lib.loader_for(config)(
+            config.dataset, split=split, batch_size=batch_size, seed=seed, repeat=repeat,
+            return_info=True, with_labels=False, data_dir=config.data_dir,
+            image_size=config.image_size or None)
+
+    def build(self, ctx, model_cls, info):
+        # Image-to-image generators take images, not z.
+        return common.build_model(ctx.config, model_cls,
+                                  {"image_shape": info.image_shape, "seed": ctx.config.seed})
+
+    def callbacks(self, ctx, model, info):
+        config = ctx.config
+        out = []
+        if config.health:
+            # No diversity check for translations: the input decides the output.
+            out.append(callbacks_lib.TrainingHealth(on_nan=config.on_nan))
+        grid = tasks_lib.TripletGrid(os.path.join(ctx.out_dir, "samples"),
+                                     every=config.samples_every, num=config.num_samples,
+                                     seed=config.seed)
+        ctx.state["grid"] = grid
+        return out + [grid]
+
+    def final_preview(self, ctx, model, epochs_done):
+        grid = ctx.state["grid"]
+        if grid.last_path is None:
+            grid.save(epochs_done)
+        return grid.last_path
+
+    def evaluate(self, ctx, model, info):
+        if ctx.config.final_eval_samples <= 0:
+            return None
+        return {"task": model.task, **tasks_lib.evaluate(model, ctx.config.final_eval_samples)}
+
+    def export(self, model, export_dir):
+        from keras_gan import image_export
+
+        info = image_export.export(model, export_dir, version=1, overwrite=True)
+        return {"files": info["files"], "parity": image_export.check_parity(model, info["files"])}
