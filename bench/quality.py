@@ -41,6 +41,7 @@ flags.DEFINE_multi_string(
 flags.DEFINE_integer("samples", 5000, "Generated images scored per model.")
 flags.DEFINE_string("out_dir", "runs/quality", "Where the runs go (replaced).")
 flags.DEFINE_string("figure", "docs/quality_samples.png", "One row of samples per model.")
+flags.DEFINE_string("json", None, "Also write the rows (with the class report) as JSON.")
 FLAGS = flags.FLAGS
 
 
@@ -79,11 +80,19 @@ def main(argv):
         print(f"{name}: {result.step} steps, FID {m['fid']:.2f} ({elapsed:.0f} s in all)", flush=True)
     budget = f"{FLAGS.seconds} s of training per row" if FLAGS.seconds else "the steps each recipe sets"
     print(f"\nFashion-MNIST, {budget}, {FLAGS.samples} samples scored "
-          "(shipped classifier features; lower FID/KID and higher precision/recall are better)\n")
-    print("| model | steps | FID | KID | precision | recall |")
-    print("|---|---|---|---|---|---|")
+          "(the default judge's features; lower FID/KID and higher precision/recall are better; min class share: the rarest class among the samples, 0.1 when balanced)\n")
+    print("| model | steps | FID | KID | precision | recall | min class share | class KL |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, steps, _, m in sorted(rows, key=lambda r: r[3]["fid"]):
-        print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | {m['recall']:.3f} |")
+        print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | "
+              f"{m['recall']:.3f} | {m.get('min_class_share', float('nan')):.3f} | "
+              f"{m.get('class_kl', float('nan')):.3f} |")
+    if FLAGS.json:
+        import json
+
+        with open(FLAGS.json, "w") as f:
+            json.dump([{"name": n, "steps": st, "seconds": round(sec), **m}
+                       for n, st, sec, m in rows], f, indent=1)
     if FLAGS.figure:
         import matplotlib
 

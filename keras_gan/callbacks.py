@@ -237,8 +237,9 @@ class TimeLimit(keras.callbacks.Callback):
 class Evaluation(keras.callbacks.Callback):
     """Scores the generator every few epochs and puts the scores in `logs`.
 
-    Adds `fid`, `kid`, `precision`, `recall` (and `is` when the extractor has
-    a classifier head) to the epoch logs, so `ModelCheckpoint(monitor="fid",
+    Adds `fid`, `kid`, `precision`, `recall` (and, when the extractor has a
+    classifier head, `is` and the class report's `class_kl` and
+    `min_class_share`; the per-class shares are in `last`) to the epoch logs, so `ModelCheckpoint(monitor="fid",
     mode="min")`, `EarlyStopping` and `CSVLogger` see them. Put it before
     those callbacks in the list.
 
@@ -279,7 +280,8 @@ class Evaluation(keras.callbacks.Callback):
         )
         self.last = {k: v for k, v in scores.items() if not k.endswith("_std")}
         if logs is not None:
-            logs.update(self.last)
+            # Scalars only: CSVLogger and TensorBoard take one number a key.
+            logs.update({k: v for k, v in self.last.items() if not isinstance(v, list)})
 
 
 class TrainingHealth(keras.callbacks.Callback):

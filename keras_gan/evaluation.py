@@ -25,6 +25,7 @@ __all__ = [
     "compare",
     "evaluate",
     "diversity",
+    "class_report",
 ]
 
 # Real features kept for KID and precision/recall (the Fréchet statistics
@@ -42,18 +43,24 @@ class ReferenceStatistics:
     num_images: int
     extractor: str
     source: str = ""
+    # Share of the real images the extractor's classifier puts in each class
+    # (None for extractors without a classifier head).
+    class_shares: np.ndarray | None = None
 
     def save(self, path):
         tmp = path + ".tmp.npz"
+        extra = {} if self.class_shares is None else {"class_shares": self.class_shares}
         np.savez(tmp, mu=self.mu, sigma=self.sigma, features=self.features,
-                 num_images=self.num_images, extractor=self.extractor, source=self.source)
+                 num_images=self.num_images, extractor=self.extractor, source=self.source,
+                 **extra)
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path):
         with np.load(path) as f:
             return cls(f["mu"], f["sigma"], f["features"], int(f["num_images"]),
-                       str(f["extractor"]), str(f["source"]))
+                       str(f["extractor"]), str(f["source"]),
+                       f["class_shares"] if "class_shares" in f else None)
 
 
 def _cache_dir():
@@ -139,23 +146,71 @@ def reference_statistics(dataset="fashion_mnist", split="train", extractor="fash
                            if extractor.preprocess is None else None)
     else:
         source = np.asarray(dataset, "float32")
-    feats, _ = features_of(source, extractor, num_samples or 10**9)
+    feats, probs = features_of(source, extractor, num_samples or 10**9)
     mu, sigma = metrics.feature_statistics(feats)
     keep = np.random.default_rng(0).permutation(len(feats))[:MAX_REFERENCE_FEATURES]
     stats = ReferenceStatistics(mu, sigma, feats[np.sort(keep)], len(feats),
-                                extractor.fingerprint(), str(dataset if isinstance(dataset, str) else "array"))
+                                extractor.fingerprint(), str(dataset if isinstance(dataset, str) else "array"),
+                                None if probs is None else _shares(probs))
     if path:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         stats.save(path)
     return stats
 
 
+def _shares(probabilities):
+    # Hard class decisions, as a person sorting the images would make them.
+    probabilities = np.asarray(probabilities)
+    counts = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1])
+    return counts / counts.sum()
+
+
+def class_report(probabilities, real_shares):
+    """How the generated images spread over the classes, against real data.
+
+    Each image counts for the class the judge's classifier gives it the
+    highest probability. Collapse onto some classes, or a class never drawn,
+    shows here even when FID looks good.
+
+    Args:
+        probabilities: array `(n, classes)`. The classifier's output on the
+            generated images.
+        real_shares: array `(classes,)`. The share of each class among real
+            images under the same classifier.
+
+    Returns:
+        dict with `class_shares` (list, generated), `real_class_shares`
+        (list), `class_kl` (KL(real || generated) in nats; the generated
+        counts get half a count each so an empty class gives a large, finite
+        value) and `min_class_share` (the smallest generated share).
+    """
+    probabilities = np.asarray(probabilities, "float64")
+    real = np.asarray(real_shares, "float64")
+    if probabilities.ndim != 2 or probabilities.shape[1] != len(real):
+        raise ValueError(
+            f"probabilities must have shape (n, {len(real)}) to match real_shares. "
+            f"Received shape {probabilities.shape}"
+        )
+    counts = np.bincount(np.argmax(probabilities, axis=1), minlength=len(real))
+    shares = counts / counts.sum()
+    smoothed = (counts + 0.5) / (counts.sum() + 0.5 * len(real))
+    inside = real > 0
+    kl = float(np.sum(real[inside] * np.log(real[inside] / smoothed[inside])))
+    return {
+        "class_shares": [round(float(v), 4) for v in shares],
+        "real_class_shares": [round(float(v), 4) for v in real],
+        "class_kl": kl,
+        "min_class_share": float(shares.min()),
+    }
+
+
 def compare(fake_features, reference, probabilities=None, kid_subsets=50):
     """Metrics of generated features against reference statistics.
 
     Returns:
-        dict with `fid`, `kid` (and `kid_std`), `precision`, `recall`, and
-        `is` (and `is_std`) when `probabilities` are given.
+        dict with `fid`, `kid` (and `kid_std`), `precision`, `recall`, and,
+        when `probabilities` are given, `is` (and `is_std`) and the
+        `class_report` (when the reference has class shares).
     """
     mu, sigma = metrics.feature_statistics(fake_features)
     scores = {"fid": metrics.frechet_distance(reference.mu, reference.sigma, mu, sigma)}
@@ -173,7 +228,10 @@ def compare(fake_features, reference, probabilities=None, kid_subsets=50):
         scores["is"], scores["is_std"] = metrics.classifier_score(
             probabilities, splits=10 if len(probabilities) >= 1000 else 1
         )
-    return {k: float(v) for k, v in scores.items()}
+    scores = {k: float(v) for k, v in scores.items()}
+    if probabilities is not None and reference.class_shares is not None:
+        scores.update(class_report(probabilities, reference.class_shares))
+    return scores
 
 
 def evaluate(source, reference=None, extractor="fashion_mnist", num_samples=10000, seed=0):
