@@ -32,6 +32,7 @@ import tensorflow as tf
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import data as data_lib
 from keras_gan import distribute
+from keras_gan import run_dir
 from keras_gan import tasks as tasks_lib
 from keras_gan.models import MODELS
 
@@ -299,10 +300,15 @@ class _InterruptHandler(keras.callbacks.Callback):
 
 def _atomic_save(model, path):
     tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
+@run_dir.guarded
 def train(config):
     """Runs (or resumes) the training run that `config` describes.
 
@@ -334,7 +340,7 @@ def train(config):
             export=False,
             final_eval_samples=0,
         )
-    os.makedirs(config.out_dir, exist_ok=True)
+    run_dir.claim(config.out_dir)
     options_path = os.path.join(config.out_dir, "options.json")
     _check_resume(options_path, options)
 
@@ -366,8 +372,6 @@ def train(config):
 
     with strategy.scope():
         model = build_model(config, info)
-    with open(options_path, "w") as f:
-        json.dump(options, f, indent=2)
 
     checkpoint = callbacks_lib.Checkpoint(
         os.path.join(config.out_dir, "checkpoints"),
@@ -382,6 +386,11 @@ def train(config):
             f"step's {step_images}; lower --batch_size."
         )
     total_steps = config.epochs * steps_per_epoch
+    if run_dir.is_finished(config.out_dir, step, total_steps, config.export):
+        return TrainResult(**run_dir.nothing_to_train(
+            model, config.out_dir, step, total_steps, steps_per_epoch, time.monotonic() - start))
+    with open(options_path, "w") as f:
+        json.dump(options, f, indent=2)
 
     samples = (tasks_lib.TripletGrid if task else callbacks_lib.SampleGrid)(
         os.path.join(config.out_dir, "samples"),
@@ -470,6 +479,7 @@ def train(config):
                 history.setdefault(key, []).extend(values)
             step = model.train_steps
     checkpoint.set_model(model)
+    samples.set_model(model)  # fit never ran when the steps were all done already.
     checkpoint.save()
     epochs_done = step // steps_per_epoch
     if samples.last_path is None:
