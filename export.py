@@ -45,8 +45,9 @@ def main(argv):
             tflite=tuple(FLAGS.tflite),
             overwrite=FLAGS.overwrite,
             warmup=FLAGS.warmup,
+            check=FLAGS.check,
         )
-        diffs = export_lib.check_parity(gan, info["files"]) if FLAGS.check else {}
+        diffs = info.get("parity", {})
     except export_lib.ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
 """Callbacks for GAN training: sample grids, loss curves and a time limit."""
 
 import csv
+import errno
 import math
 import os
+import shutil
 import time
 import warnings
 
@@ -349,7 +351,12 @@ class TrainingHealth(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._snapshot = [np.array(v.numpy()) for v in self._state()]
-        if self.real_images is not None:
+        if self.real_images is not None and len(self.real_images) < 2:
+            # Diversity is a mean over pairs: one image has none (0 / 0 = NaN).
+            warnings.warn(
+                f"The mode-collapse check needs at least 2 real images; the data has "
+                f"{len(self.real_images)}, so it is skipped.", RuntimeWarning, stacklevel=2)
+        elif self.real_images is not None:
             self._real_diversity = self._diversity(self.real_images[: self.num_samples])
 
     def _diversity(self, images):
@@ -485,17 +492,48 @@ class Checkpoint(keras.callbacks.Callback):
                 "good checkpoint is kept.", RuntimeWarning, stacklevel=2)
             return None
         os.makedirs(self.directory, exist_ok=True)
-        tmp = os.path.join(self.directory, ".tmp.weights.h5")
+        # HDF5 crashes the process (SIGSEGV) when the disk fills up under it,
+        # so a write that cannot fit is refused before it starts.
+        needed = self._size_estimate(model)
+        free = shutil.disk_usage(self.directory).free
+        if free < needed:
+            raise self._disk_full(step, f"{needed - free} more bytes needed")
+        # One name per process: two writers never share a temporary file.
+        tmp = os.path.join(self.directory, f".tmp-{os.getpid()}.weights.h5")
         try:
             model.save_weights(tmp, overwrite=True)
             if os.path.exists(self.latest):
                 os.replace(self.latest, self.previous)
             os.replace(tmp, self.latest)
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise self._disk_full(step, e.strerror) from e
+            raise
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
         self.saved_step = step
         return self.latest
+
+    def _size_estimate(self, model):
+        """Bytes a checkpoint needs: the last one's size (the same variables
+        make the same file), else the raw variable bytes, plus a margin."""
+        for path in (self.latest, self.previous):
+            if os.path.exists(path):
+                size = os.path.getsize(path)
+                break
+        else:
+            size = sum(np.asarray(v.numpy()).nbytes for v in _training_state(model))
+        return int(size * 1.05) + (256 << 10)
+
+    def _disk_full(self, step, detail):
+        kept = (f"the last good checkpoint (step {self.saved_step}) in {self.latest} is kept"
+                if self.saved_step is not None and os.path.exists(self.latest)
+                else "no checkpoint was written yet")
+        return OSError(
+            errno.ENOSPC,
+            f"No space left on the disk of {self.directory} to checkpoint step {step} "
+            f"({detail}); {kept}: free some space and run the same command to resume.")
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_steps:

@@ -281,9 +281,17 @@ def _load_folder(name, directory, split, image_size, channels, with_labels, shuf
                            "subfolder or pass with_labels=False.")
     ids = {c: i for i, c in enumerate(class_names or ())}
     labels = np.array([ids.get(r[0], -1) if len(r) > 1 else -1 for r in parts], np.int32)
-    (width, height), mode = good[0][1]
+    (width, height), _ = good[0][1]
     size = image_size or (height, width)
-    channels = channels or (1 if mode in _GRAYSCALE_MODES or mode.startswith("I;") else 3)
+    gray = sum(_is_grayscale(mode) for _, (_, mode) in good)
+    if channels is None:
+        # Any color image makes the folder RGB: graying it would lose color
+        # silently, while a grayscale image converts to RGB exactly.
+        channels = 1 if gray == len(good) else 3
+        if 0 < gray < len(good):
+            warnings.warn(f"Folder '{directory}' mixes {gray} grayscale and {len(good) - gray} "
+                          "color images; all are converted to RGB (pass channels=1 for "
+                          "grayscale).", stacklevel=3)
 
     def decode(path, label):
         # GIF and BMP decoders refuse channels=1, so decode natively and convert.
@@ -308,11 +316,20 @@ def _load_folder(name, directory, split, image_size, channels, with_labels, shuf
     return ds, info, min(n, _SHUFFLE_BUFFER) if cache else 0
 
 
+def _is_grayscale(mode):
+    return mode in _GRAYSCALE_MODES or mode.startswith("I;")
+
+
 def _check_image(path):
     """Returns ((width, height), mode) if `path` is an image TF can decode, else None."""
     try:
         with Image.open(path) as image:
-            found = (image.size, image.mode), image.format
+            mode = image.mode
+            if mode == "P":  # A palette of grays (GIF's usual way to store L) is grayscale.
+                palette = image.getpalette() or []
+                triples = zip(palette[0::3], palette[1::3], palette[2::3])
+                mode = "L" if all(r == g == b for r, g, b in triples) else "P"
+            found = (image.size, mode), image.format
             image.verify()
     except Exception:  # PIL raises many types for bad files.
         return None

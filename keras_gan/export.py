@@ -16,10 +16,15 @@ SavedModel signatures:
         -> {"images": uint8[count, H, W, C] in [0, 255]}; z is drawn with
         stateless random ops, so the same seed gives the same images.
 
-Every write goes to a temporary directory first and is renamed into place,
-so a failed export never leaves a half-written version.
+`export` writes every file into a staging directory inside `export_dir`,
+checks them against the Keras model there, and only then renames them into
+place (the JSON last), so a failed, interrupted or mismatching export never
+leaves a half-written version, nor a SavedModel without its TFLite and JSON.
+`serving_default` declares z as `(batch, latent_dim)` and both the
+SavedModel and the TFLite model refuse a z of another width.
 """
 
+import errno
 import json
 import os
 import shutil
@@ -98,6 +103,93 @@ def _float32_config(config):
     if config in ("mixed_bfloat16", "mixed_float16", "bfloat16", "float16"):
         return "float32"
     return config
+
+
+_FLOAT_NAMES = ("float32", "float16", "bfloat16", "mixed_bfloat16", "mixed_float16")
+
+
+def _float64_config(config):
+    """Rewrites every floating dtype of a serialized model config to float64."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy" and isinstance(config.get("config"), dict):
+            return {**config, "config": {**config["config"], "name": "float64"}}
+        return {k: _float64_config(v) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_float64_config(v) for v in config]
+    return "float64" if config in _FLOAT_NAMES else config
+
+
+def float64_copy(network):
+    """A float64 copy of `network` with the same weights: the reference that
+    tells rounding-sensitive models from faulty exports."""
+    copy = network.__class__.from_config(_float64_config(network.get_config()))
+    copy.set_weights([np.asarray(w, "float64") for w in network.get_weights()])
+    return copy
+
+
+def _rounded_copy(network, dtype):
+    """A float32 copy of `network` whose weights are rounded to `dtype`."""
+    copy = network.__class__.from_config(network.get_config())
+    with np.errstate(over="ignore"):  # Overflow to Inf is what is measured.
+        copy.set_weights([np.asarray(w).astype(dtype).astype(w.dtype) if w.dtype.kind == "f"
+                          else w for w in network.get_weights()])
+    return copy
+
+
+def parity_error(diffs, failed, expected, network, run):
+    """The `ExportError` for a failed parity check, saying whose fault it is.
+
+    The model is at fault when its own outputs do not survive the arithmetic
+    of the failing form: when computing it in float64 instead of float32
+    moves them by more than the float32 tolerance (weights blown up by too
+    high a learning rate, say), or, for the float16 form, when rounding its
+    weights to float16 alone moves them by more than that form's tolerance.
+    Otherwise the exporter is at fault.
+
+    Args:
+        expected: array. The Keras model's float32 outputs.
+        network: the exported float32 keras.Model.
+        run: function(network, dtype) -> outputs of `network` for the checked
+            inputs cast to `dtype`.
+    """
+    found = ", ".join(f"{k} max abs diff {diffs[k]:.3g}" for k in failed)
+    largest = max((float(np.abs(w).max()) for w in network.get_weights() if w.size), default=0.0)
+
+    def drift(make, dtype):
+        try:
+            outputs = np.asarray(run(make(), dtype), "float64")
+        except Exception:  # A layer without float64 kernels: no verdict.
+            return None
+        return float(np.nan_to_num(np.abs(outputs - np.asarray(expected, "float64")), nan=np.inf).max())
+
+    def amount(d):
+        return f"by {d:.3g}" if np.isfinite(d) else "to NaN or Inf"
+
+    reasons, verdicts = [], []
+    if any(k != "tflite_float16" for k in failed):
+        d = drift(lambda: float64_copy(network), "float64")
+        verdicts.append(d)
+        if d is not None and d > TOLERANCES["saved_model"]:
+            reasons.append(f"its outputs change {amount(d)} between float32 and float64 arithmetic")
+    if "tflite_float16" in failed:
+        d = drift(lambda: _rounded_copy(network, "float16"), "float32")
+        verdicts.append(d)
+        if d is not None and d > TOLERANCES["tflite_float16"]:
+            reasons.append(f"rounding its weights to float16 alone changes its outputs {amount(d)}")
+    if reasons:
+        return ExportError(
+            f"The export does not match the Keras model ({found}) because the model itself "
+            f"is numerically unstable: {' and '.join(reasons)} (largest weight {largest:.3g}); "
+            "retrain with lower learning rates or export an earlier checkpoint.")
+    if None in verdicts:
+        return ExportError(
+            f"The export does not match the Keras model ({found}); the model could not be "
+            "recomputed in float64 to tell whether it or the exporter is at fault; please "
+            "report this with the model file.")
+    return ExportError(
+        f"The export does not match the Keras model ({found}), although the model is "
+        "numerically stable (it gives the same outputs in float64 and with float16 weights): "
+        "the exporter is at fault; please report this with the model file.")
 
 
 def float32_generator(generator):
@@ -295,6 +387,10 @@ def export_saved_model(
             (needs `tensorflow-serving-api`). Defaults to True.
     """
     path = version_path(export_dir, model_name, version, overwrite)
+    return _write_servable(gan, path, model_name, warmup)
+
+
+def _write_servable(gan, path, model_name, warmup):
     servable = _Servable(
         float32_generator(_generator_of(gan)), gan.latent_dim, gan.num_classes
     )
@@ -303,17 +399,19 @@ def export_saved_model(
         "generate": servable.generate.get_concrete_function(),
     }
     records = _warmup_requests(model_name, gan.latent_dim, gan.num_classes) if warmup else None
-    return write_saved_model(servable, signatures, path, records)
+    shapes = {"serving_default": {"z": (None, gan.latent_dim)}}
+    return write_saved_model(servable, signatures, path, records, input_shapes=shapes)
 
 
-def version_path(export_dir, model_name, version, overwrite):
+def version_path(export_dir, model_name, version, overwrite, create=True):
     """The directory of SavedModel `version` under `<export_dir>/<model_name>`
     (the next free version when None), checked not to exist unless
-    `overwrite`."""
+    `overwrite`; `create` makes `<export_dir>/<model_name>`."""
     base = os.path.join(export_dir, model_name)
-    os.makedirs(base, exist_ok=True)
+    if create:
+        os.makedirs(base, exist_ok=True)
     if version is None:
-        present = [int(d) for d in os.listdir(base) if d.isdigit()]
+        present = [int(d) for d in os.listdir(base) if d.isdigit()] if os.path.isdir(base) else []
         version = max(present, default=0) + 1
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ExportError(f"version must be a positive int. Received: version={version!r}")
@@ -322,15 +420,46 @@ def version_path(export_dir, model_name, version, overwrite):
     return path
 
 
-def write_saved_model(module, signatures, path, warmup_records=None):
+def declare_input_shapes(directory, shapes):
+    """Writes `shapes` ({signature: {input: shape}}, None for any size) into
+    the SignatureDefs of the SavedModel in `directory`.
+
+    The serving functions take z of any width so that a wrong one reaches
+    their own check (with a static width, graph optimisation folds the check
+    away and the first layer fails with a shape error of its own); the
+    SignatureDef, which is what TF Serving clients and `saved_model_cli show`
+    read, states the width the model needs.
+    """
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    pb = os.path.join(directory, "saved_model.pb")
+    saved = saved_model_pb2.SavedModel()
+    with open(pb, "rb") as f:
+        saved.ParseFromString(f.read())
+    for graph in saved.meta_graphs:
+        for signature, inputs in shapes.items():
+            if signature not in graph.signature_def:
+                continue
+            for name, shape in inputs.items():
+                tensor_shape = graph.signature_def[signature].inputs[name].tensor_shape
+                tensor_shape.Clear()
+                for size in shape:
+                    tensor_shape.dim.add(size=-1 if size is None else int(size))
+    with open(pb, "wb") as f:
+        f.write(saved.SerializeToString())
+
+
+def write_saved_model(module, signatures, path, warmup_records=None, input_shapes=None):
     """Saves `module` with `signatures` to `path` through a temporary
     directory renamed into place, with TF Serving warm-up records when
-    given; returns `path`."""
+    given and `input_shapes` (see `declare_input_shapes`); returns `path`."""
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=os.path.dirname(path))
     try:
         # A fresh directory is made by save(); mkdtemp only reserved the name.
         os.rmdir(tmp)
         tf.saved_model.save(module, tmp, signatures=signatures)
+        if input_shapes:
+            declare_input_shapes(tmp, input_shapes)
         if warmup_records is not None:
             extra = os.path.join(tmp, "assets.extra")
             os.makedirs(extra, exist_ok=True)
@@ -367,10 +496,22 @@ def export_tflite(gan, path, variant="float32", overwrite=True):
     module = tf.Module()
     module.tf_variables = _tf_variables(generator)
 
-    @tf.function(input_signature=specs)
-    def serve(*inputs):
-        inputs = list(inputs) if len(inputs) > 1 else inputs[0]
+    width = gan.latent_dim
+
+    def images(z, labels=None):
+        # TFLite's fully connected layer flattens its input to rows of
+        # latent_dim floats, so a z of another width would silently become
+        # another batch size. Concatenating a row of the right width makes
+        # the interpreter refuse it (the converter folds reshapes and asserts
+        # on the static width away, but not this).
+        z = tf.concat([z, tf.zeros([1, width])], axis=0)[:-1]
+        inputs = z if labels is None else [z, labels]
         return {"images": generator(inputs, training=False)}
+
+    if gan.num_classes is None:
+        serve = tf.function(lambda z: images(z), input_signature=specs)
+    else:
+        serve = tf.function(lambda z, labels: images(z, labels), input_signature=specs)
 
     return write_tflite(module, serve, path, variant)
 
@@ -410,7 +551,12 @@ def run_tflite(path, z, labels=None, num_threads=None):
 
     interpreter = Interpreter(model_path=path, num_threads=num_threads)
     runner = interpreter.get_signature_runner()
-    inputs = {"z": np.asarray(z, "float32")}
+    z = np.asarray(z, "float32")
+    width = int(runner.get_input_details()["z"]["shape_signature"][-1])
+    if z.ndim != 2 or z.shape[1] != width:
+        raise ExportError(f"z must have shape (batch, {width}): send {width} floats per "
+                          f"sample. Received: shape {z.shape}")
+    inputs = {"z": z}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, "int32")
     return runner(**inputs)["images"]
@@ -443,8 +589,14 @@ def export(
     tflite=TFLITE_VARIANTS,
     overwrite=False,
     warmup=True,
+    check=True,
 ):
     """Exports the SavedModel, the TFLite variants and the metadata JSON.
+
+    Everything is written to a staging directory in `export_dir` and, with
+    `check`, compared there with the Keras model (`check_parity`); only an
+    export that is complete and matches is renamed into place, the JSON
+    last. On any failure nothing is left behind.
 
     Args:
         model: a keras_gan model, a `.keras` path or a train.py run directory.
@@ -454,10 +606,17 @@ def export(
         tflite: tuple of str. TFLite variants to write ("float32", "float16").
         overwrite: bool. Replace an existing version / files.
         warmup: bool. Write TF Serving warm-up requests.
+        check: bool. Check parity before publishing. Defaults to True.
 
     Returns:
         The metadata dict (also written to `<export_dir>/<model_name>.json`),
-        whose `files` entry lists every path written.
+        whose `files` entry lists every path written and, with `check`,
+        `parity` the differences measured.
+
+    Raises:
+        ExportError: with one sentence, for bad arguments, NaN weights, a
+            failed parity check (saying whether the model or the exporter is
+            at fault), a full disk or a directory that cannot be written.
 
     Example:
     >>> # export("runs/default", "exports")  # -> exports/generator/1/, ...
@@ -466,27 +625,114 @@ def export(
     if getattr(gan, "task", None):
         from keras_gan import image_export
 
-        return image_export.export(gan, export_dir, model_name, version, tflite, overwrite, warmup)
+        return image_export.export(gan, export_dir, model_name, version, tflite, overwrite,
+                                   warmup, check)
     _check_finite(gan)
+    return write_export(
+        export_dir, model_name, version, overwrite, tflite,
+        write_saved_model_to=lambda path: _write_servable(gan, path, model_name, warmup),
+        write_tflite_to=lambda path, variant: export_tflite(gan, path, variant),
+        metadata_of=lambda files: metadata(gan, model_name, files),
+        check=(lambda files: check_parity(gan, files)) if check else None,
+    )
+
+
+def check_model_name(model_name):
     if not isinstance(model_name, str) or not model_name or "/" in model_name:
         raise ExportError(
             f"model_name must be a non-empty name without '/'. Received: model_name={model_name!r}"
         )
-    files = {
-        "saved_model": export_saved_model(
-            gan, export_dir, model_name, version, overwrite, warmup
-        )
-    }
+
+
+def _file_system_error(e, export_dir):
+    """One sentence for a failed write of the export, or None when `e` is
+    not a file-system failure."""
+    code = getattr(e, "errno", None)
+    text = getattr(e, "strerror", None) or (str(e).strip().splitlines() or [""])[-1]
+    if code in (errno.ENOSPC, errno.EDQUOT) or isinstance(e, tf.errors.ResourceExhaustedError) \
+            or "No space left" in str(e):
+        return (f"No space left on the disk of {export_dir} for the export ({text[:200]}); "
+                "nothing was written: free some space and export again.")
+    if code in (errno.EACCES, errno.EROFS, errno.EPERM, errno.ENOTDIR, errno.EEXIST) \
+            or isinstance(e, tf.errors.PermissionDeniedError) \
+            or "Read-only file system" in str(e) or "Permission denied" in str(e):
+        return (f"Cannot write the export to {export_dir} ({text[:200]}); pick a directory "
+                "you can write to.")
+    return None
+
+
+def write_export(export_dir, model_name, version, overwrite, tflite, write_saved_model_to,
+                 write_tflite_to, metadata_of, check=None):
+    """Stages, checks and publishes an export (shared by every family).
+
+    Args:
+        write_saved_model_to: function(path) writing the SavedModel at path.
+        write_tflite_to: function(path, variant) writing one TFLite file.
+        metadata_of: function(files) -> the metadata dict for final paths.
+        check: None or function(files) -> parity dict, raising ExportError.
+
+    Returns:
+        The metadata dict, with `parity` when checked.
+    """
+    check_model_name(model_name)
     for variant in tflite:
-        files[f"tflite_{variant}"] = export_tflite(
-            gan,
-            os.path.join(export_dir, f"{model_name}.{variant}.tflite"),
-            variant,
-            overwrite=True,
-        )
-    info = metadata(gan, model_name, files)
-    write_json(info, os.path.join(export_dir, f"{model_name}.json"))
-    return info
+        if variant not in TFLITE_VARIANTS:
+            raise ExportError(
+                f"variant must be one of {TFLITE_VARIANTS}. Received: variant={variant!r}")
+    created = None
+    staging = None
+    try:
+        if not os.path.isdir(export_dir):
+            created = export_dir
+            while os.path.dirname(os.path.abspath(created)) and not os.path.exists(
+                    os.path.dirname(os.path.abspath(created))):
+                created = os.path.dirname(os.path.abspath(created))
+            os.makedirs(export_dir)
+        final = {"saved_model": version_path(export_dir, model_name, version, overwrite,
+                                             create=False)}
+        for variant in tflite:
+            final[f"tflite_{variant}"] = os.path.join(export_dir, f"{model_name}.{variant}.tflite")
+            _check_target(final[f"tflite_{variant}"], True)
+        json_path = os.path.join(export_dir, f"{model_name}.json")
+        staging = tempfile.mkdtemp(prefix=f".{model_name}.staging-", dir=export_dir)
+        staged = {"saved_model": write_saved_model_to(os.path.join(staging, "saved_model"))}
+        for variant in tflite:
+            key = f"tflite_{variant}"
+            staged[key] = write_tflite_to(os.path.join(staging, os.path.basename(final[key])),
+                                          variant)
+        parity = None
+        if check is not None:
+            try:
+                parity = check(staged)
+            except ExportError as e:
+                raise ExportError(f"{e} Nothing was written to {export_dir}.") from e
+        info = metadata_of(final)
+        if parity is not None:
+            info["parity"] = parity
+        write_json(info, os.path.join(staging, "metadata.json"))
+        # Publish: renames only (no new space needed), the JSON last, so a
+        # JSON in export_dir means a complete, checked export.
+        os.makedirs(os.path.dirname(final["saved_model"]), exist_ok=True)
+        for key, path in final.items():
+            if key != "saved_model":
+                os.replace(staged[key], path)
+        _replace(staged["saved_model"], final["saved_model"])
+        os.replace(os.path.join(staging, "metadata.json"), json_path)
+        return info
+    except (OSError, tf.errors.OpError) as e:
+        sentence = _file_system_error(e, export_dir)
+        if sentence is None:
+            raise
+        raise ExportError(sentence) from e
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if created is not None and os.path.isdir(created) and not _has_files(created):
+            shutil.rmtree(created, ignore_errors=True)
+
+
+def _has_files(directory):
+    return any(files for _, _, files in os.walk(directory))
 
 
 def write_json(info, path):
@@ -525,7 +771,8 @@ def check_parity(gan, files, num=8, seed=0):
     z = sample_latent(seed, num, gan.latent_dim).numpy()
     labels = None if gan.num_classes is None else (np.arange(num) % gan.num_classes).astype("int32")
     keras_inputs = z if labels is None else [z, labels]
-    expected = np.asarray(float32_generator(_generator_of(gan))(keras_inputs, training=False))
+    network = float32_generator(_generator_of(gan))
+    expected = np.asarray(network(keras_inputs, training=False))
     loaded = tf.saved_model.load(files["saved_model"])
     kwargs = {"z": tf.constant(z)}
     if labels is not None:
@@ -545,11 +792,11 @@ def check_parity(gan, files, num=8, seed=0):
     for key, path in files.items():
         if key.startswith("tflite_"):
             diffs[key] = float(np.abs(run_tflite(path, z, labels) - expected).max())
-    failed = [k for k, v in diffs.items() if v > TOLERANCES.get(k, 1.0)]
+    failed = [k for k, v in diffs.items() if not v <= TOLERANCES.get(k, 1.0)]
     if failed:
-        raise ExportError(
-            "The export does not match the Keras model: "
-            + ", ".join(f"{k} max abs diff {diffs[k]:.3g}" for k in failed)
-            + "; please report this with the model file."
-        )
+        def run(net, dtype):
+            return net(z.astype(dtype) if labels is None else [z.astype(dtype), labels],
+                       training=False)
+
+        raise parity_error(diffs, failed, expected, network, run)
     return diffs

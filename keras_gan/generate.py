@@ -10,6 +10,11 @@ The same seed gives the same z in all three, so their pictures agree.
         --out=strip.png --interpolate=10 --seed=1 --seed_b=2
     python -m keras_gan.generate --model=runs/default --out=sum.png \
         --concept=a:3,5,9 --concept=b:12,14 --concept=c:4,8 --arithmetic=a-b+c
+    python -m keras_gan.generate --model=runs/pix2pix --input=edges/ --out=shoes.png
+
+Image-to-image models (pix2pix, CycleGAN, SRGAN, Context Encoder) take
+their inputs from `--input` (an image file or a folder of them), converted
+to the model's input channels and resized to its input size.
 """
 
 import json
@@ -19,7 +24,15 @@ import sys
 
 import numpy as np
 
-__all__ = ["Sampler", "interpolate", "latent_arithmetic", "save_images"]
+__all__ = ["Sampler", "interpolate", "latent_arithmetic", "save_images", "read_images"]
+
+# Images computed per call of the generator: bounds memory for any --num.
+CHUNK = 256
+# A grid beyond 64 x 64 images is not a picture anyone can look at.
+MAX_GRID = 4096
+MAX_FOLDER = 100_000
+_INT64 = (-(2**63), 2**63 - 1)
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 class Sampler:
@@ -30,9 +43,15 @@ class Sampler:
             directory (one holding `saved_model.pb`) or a `.tflite` file.
 
     Attributes:
-        latent_dim: int. Size of z.
+        kind: str. "noise" (z -> images: `latent`, `sample`) or "image"
+            (image-to-image: `translate`).
+        latent_dim: int or None. Size of z (noise generators).
         num_classes: int or None. Label count for conditional generators.
+        input_shape: tuple or None. `(H, W, C)` an image-to-image generator takes.
         form: str. "keras", "saved_model" or "tflite".
+
+    Example:
+    >>> # Sampler("runs/default").sample(Sampler("runs/default").latent(0, 4))
     """
 
     def __init__(self, path):
@@ -43,32 +62,103 @@ class Sampler:
                 f"{path} does not exist; pass a .keras file, a run directory, "
                 "a SavedModel directory or a .tflite file."
             )
+        self._path = path
+        self.kind, self.latent_dim, self.num_classes, self.input_shape = "noise", None, None, None
+        self.model_class = None
         if path.endswith(".tflite"):
             from ai_edge_litert.interpreter import Interpreter
 
             self.form = "tflite"
-            self._path = path
-            interpreter = Interpreter(model_path=path)
-            inputs = interpreter.get_signature_runner().get_input_details()
-            self.latent_dim = int(inputs["z"]["shape"][-1])
-            self.num_classes = self._sidecar_classes(path) if "labels" in inputs else None
+            try:
+                inputs = Interpreter(model_path=path).get_signature_runner().get_input_details()
+            except Exception as e:  # LiteRT raises ValueError/RuntimeError for bad files.
+                raise export.ExportError(
+                    f"{path} could not be read as a TFLite model ({type(e).__name__}); pass "
+                    "a .tflite file written by keras_gan export.") from e
+            if "images" in inputs:
+                self.kind = "image"
+                self.input_shape = tuple(int(s) for s in inputs["images"]["shape_signature"][1:])
+            elif "z" in inputs:
+                self.latent_dim = int(inputs["z"]["shape"][-1])
+                self.num_classes = self._sidecar_classes(path) if "labels" in inputs else None
+            else:
+                raise export.ExportError(
+                    f"{path} takes inputs {sorted(inputs)}, not z or images; pass a .tflite "
+                    "file written by keras_gan export.")
         elif os.path.exists(os.path.join(path, "saved_model.pb")):
             import tensorflow as tf
 
             self.form = "saved_model"
             self._loaded = tf.saved_model.load(path)
-            if not hasattr(self._loaded, "latent_dim_value"):
+            serving = self._loaded.signatures.get("serving_default")
+            specs = serving.structured_input_signature[1] if serving is not None else {}
+            if "translate_uint8" in self._loaded.signatures and "images" in specs:
+                self.kind = "image"
+                self.input_shape = tuple(int(s) for s in specs["images"].shape[1:])
+            elif not hasattr(self._loaded, "latent_dim_value"):
                 raise export.ExportError(
                     f"{path} is a SavedModel but not one written by keras_gan "
                     "export; export the generator with export.py first."
                 )
-            self.latent_dim = int(self._loaded.latent_dim_value.numpy())
-            self.num_classes = int(self._loaded.num_classes_value.numpy()) or None
+            else:
+                self.latent_dim = int(self._loaded.latent_dim_value.numpy())
+                self.num_classes = int(self._loaded.num_classes_value.numpy()) or None
         else:
             self.form = "keras"
             self._gan = export.load_gan(path)
-            self.latent_dim = self._gan.latent_dim
-            self.num_classes = self._gan.num_classes
+            self.model_class = type(self._gan).__name__
+            for variable in export._generator_of(self._gan).weights:
+                if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
+                    raise export.ExportError(
+                        f"The generator's weights in {path} hold NaN or Inf ({variable.path}); "
+                        "its images would be blank: use a model from an earlier checkpoint.")
+            if getattr(self._gan, "task", None):
+                self.kind = "image"
+                self.input_shape = tuple(self._gan.input_shape_for_export)
+            else:
+                self.latent_dim = self._gan.latent_dim
+                self.num_classes = self._gan.num_classes
+
+    def needs(self):
+        """What this generator takes, in words."""
+        if self.kind == "image":
+            name = f"an image-to-image model ({self.model_class})" if self.model_class else \
+                "an image-to-image generator"
+            return (f"{self._path} is {name}: it translates images of shape "
+                    f"{self.input_shape}, so pass them with --input=IMAGE_OR_FOLDER")
+        return f"{self._path} makes images from z (latent size {self.latent_dim})"
+
+    def _checked(self, images):
+        from keras_gan import export
+
+        images = np.asarray(images, "float32")
+        if not np.isfinite(images).all():
+            raise export.ExportError(
+                f"The generator at {self._path} produced NaN or Inf images: its weights are "
+                "broken; export it again from a good checkpoint.")
+        return images
+
+    def translate(self, images):
+        """Outputs in [-1, 1] of an image-to-image generator for `images`
+        (float32 in [-1, 1] of shape `(n, *input_shape)`)."""
+        if self.kind != "image":
+            raise ValueError(f"{self.needs()}; --input is for image-to-image models.")
+        images = np.asarray(images, "float32")
+        outputs = []
+        for i in range(0, len(images), CHUNK):
+            batch = images[i:i + CHUNK]
+            if self.form == "tflite":
+                from keras_gan import image_export
+
+                outputs.append(image_export.run_tflite(self._path, batch))
+            elif self.form == "saved_model":
+                import tensorflow as tf
+
+                outputs.append(self._loaded.signatures["serving_default"](
+                    images=tf.constant(batch))["images"].numpy())
+            else:
+                outputs.append(self._gan.translate(batch))
+        return self._checked(np.concatenate(outputs))
 
     @staticmethod
     def _sidecar_classes(path):
@@ -84,6 +174,10 @@ class Sampler:
         """z for `seed`: the same as `GAN.generate(num, seed=seed)` draws."""
         from keras_gan.export import sample_latent
 
+        if self.kind != "noise":
+            raise ValueError(f"{self.needs()}.")
+        check_seed("seed", seed)
+        check_count("num", num, MAX_FOLDER)
         return sample_latent(seed, num, self.latent_dim).numpy()
 
     def labels(self, labels, num):
@@ -103,8 +197,18 @@ class Sampler:
 
     def sample(self, z, labels=None):
         """Images in [-1, 1] for latent vectors `z` (and labels)."""
+        if self.kind != "noise":
+            raise ValueError(f"{self.needs()}.")
         z = np.asarray(z, "float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (batch, {self.latent_dim}): send "
+                             f"{self.latent_dim} floats per sample. Received: shape {z.shape}")
         labels = self.labels(labels, len(z))
+        return self._checked(np.concatenate([
+            self._sample(z[i:i + CHUNK], None if labels is None else labels[i:i + CHUNK])
+            for i in range(0, len(z), CHUNK)]))
+
+    def _sample(self, z, labels):
         if self.form == "tflite":
             from keras_gan.export import run_tflite
 
@@ -118,6 +222,52 @@ class Sampler:
             return self._loaded.signatures["serving_default"](**kwargs)["images"].numpy()
         inputs = z if labels is None else [z, labels]
         return np.asarray(self._gan.sampling_generator(inputs, training=False), "float32")
+
+
+def check_seed(name, seed):
+    """Seeds are int64 values (the generate signature's `seed`)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+            or not _INT64[0] <= seed <= _INT64[1]:
+        raise ValueError(f"{name} must be an int in [-2**63, 2**63 - 1]. Received: {name}={seed!r}")
+    return int(seed)
+
+
+def check_count(name, num, most):
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or not 1 <= num <= most:
+        raise ValueError(f"{name} must be an int in [1, {most}]. Received: {name}={num!r}")
+    return int(num)
+
+
+def read_images(path, shape):
+    """Reads an image file, or every image file of a folder (sorted), as
+    float32 in [-1, 1] of `shape` `(H, W, C)`: converted to C channels and
+    resized (bilinear) to H x W. Returns `(images, names)`."""
+    from PIL import Image
+
+    if os.path.isdir(path):
+        files = sorted(os.path.join(path, f) for f in os.listdir(path)
+                       if f.lower().endswith(_IMAGE_EXTENSIONS) and not f.startswith("."))
+        if not files:
+            raise ValueError(f"--input={path} has no image files; add files ending in "
+                             f"{', '.join(_IMAGE_EXTENSIONS)}.")
+    elif os.path.isfile(path):
+        files = [path]
+    else:
+        raise ValueError(f"--input={path} does not exist; pass an image file or a folder of them.")
+    height, width, channels = shape
+    images = []
+    for file in files:
+        try:
+            with Image.open(file) as image:
+                image = image.convert("L" if channels == 1 else "RGB")
+                if image.size != (width, height):
+                    image = image.resize((width, height), Image.BILINEAR)
+                array = np.asarray(image, "float32")
+        except Exception as e:  # PIL raises many types for bad files.
+            raise ValueError(f"--input image {file} could not be read ({type(e).__name__}); "
+                             "pass PNG, JPEG, BMP or GIF files.") from e
+        images.append(array.reshape(height, width, channels) / 127.5 - 1.0)
+    return np.stack(images), [os.path.splitext(os.path.basename(f))[0] for f in files]
 
 
 def _slerp(a, b, t):
@@ -177,19 +327,23 @@ def latent_arithmetic(concepts, expression):
     return np.stack(means), np.asarray(result, "float32")
 
 
-def save_images(images, out, folder=False, columns=None, scale=2):
+def save_images(images, out, folder=False, columns=None, scale=2, names=None):
     """Writes a PNG grid to `out`, or with `folder=True` one PNG per image
-    into the directory `out`; returns the paths written."""
+    into the directory `out` (named `names[i].png`, else `00000.png`, ...);
+    returns the paths written."""
     import keras
 
     from keras_gan.images import save_grid, to_uint8
 
     if not folder:
+        if len(images) > MAX_GRID:
+            raise ValueError(f"A grid of {len(images)} images is too large to look at; "
+                             f"write at most {MAX_GRID}, or pass --folder.")
         return [save_grid(out, images, columns=columns, scale=scale)]
     os.makedirs(out, exist_ok=True)
     paths = []
     for i, image in enumerate(to_uint8(images)):
-        path = os.path.join(out, f"{i:05d}.png")
+        path = os.path.join(out, f"{names[i] if names else f'{i:05d}'}.png")
         keras.utils.save_img(path, image, scale=False)
         paths.append(path)
     return paths
@@ -223,10 +377,39 @@ def main(argv):
         print(f"generate: error: unexpected arguments {argv[1:]}", file=sys.stderr)
         return 2
     try:
+        check_seed("--seed", FLAGS.seed)
+        check_seed("--seed_b", FLAGS.seed_b)
+        check_count("--num", FLAGS.num, MAX_FOLDER)
+        if FLAGS.num > MAX_GRID and not FLAGS.folder:
+            raise ValueError(f"--num={FLAGS.num} images do not fit one grid (at most {MAX_GRID}); "
+                             f"pass --folder to write up to {MAX_FOLDER} files.")
+        if FLAGS.interpolate:
+            check_count("--interpolate", FLAGS.interpolate, MAX_GRID)
+        parent = os.path.dirname(os.path.abspath(FLAGS.out))
+        while not os.path.exists(parent):
+            parent = os.path.dirname(parent)
+        if not os.path.isdir(parent):
+            raise ValueError(f"--out={FLAGS.out} lies under {parent}, which is a file; pick "
+                             "another --out.")
+        if os.path.isfile(FLAGS.out) and FLAGS.folder:
+            raise ValueError(f"--out={FLAGS.out} is a file; --folder writes into a directory.")
+        if os.path.isdir(FLAGS.out) and not FLAGS.folder:
+            raise ValueError(f"--out={FLAGS.out} is a directory; name a .png file, or pass --folder.")
         sampler = Sampler(FLAGS.model)
         labels = [int(x) for x in FLAGS.labels] if FLAGS.labels else None
         columns = None
-        if FLAGS.arithmetic:
+        names = None
+        if sampler.kind == "image" or FLAGS.input:
+            if sampler.kind != "image":
+                raise ValueError(f"{sampler.needs()}; --input is for image-to-image models.")
+            if not FLAGS.input:
+                raise ValueError(f"{sampler.needs()}.")
+            if FLAGS.arithmetic or FLAGS.interpolate or labels:
+                raise ValueError(f"{sampler.needs()}; --arithmetic, --interpolate and --labels "
+                                 "are for noise generators.")
+            inputs, names = read_images(FLAGS.input, sampler.input_shape)
+            images = sampler.translate(inputs)
+        elif FLAGS.arithmetic:
             concepts = _parse_concepts(FLAGS.concept)
             z = {name: np.concatenate([sampler.latent(s, 1) for s in seeds])
                  for name, seeds in concepts.items()}
@@ -248,9 +431,14 @@ def main(argv):
             columns = FLAGS.interpolate
         else:
             images = sampler.sample(sampler.latent(FLAGS.seed, FLAGS.num), labels)
-        paths = save_images(images, FLAGS.out, folder=FLAGS.folder, columns=columns)
+        paths = save_images(images, FLAGS.out, folder=FLAGS.folder, columns=columns,
+                            names=names)
     except (ExportError, ValueError) as e:
         print(f"generate: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # Writing --out: a file in the path, no space, no permission.
+        print(f"generate: error: cannot write {e.filename or FLAGS.out} ({e.strerror or e}); "
+              "pick another --out.", file=sys.stderr)
         return 2
     where = FLAGS.out if FLAGS.folder else paths[0]
     print(f"Wrote {len(images)} images from the {sampler.form} generator to {where}")
@@ -270,6 +458,8 @@ def _define_flags():
     flags.DEFINE_integer("seed_b", 1, "End seed of --interpolate.")
     flags.DEFINE_multi_string("concept", None, "NAME:SEED,SEED,... z's whose mean stands for a concept.")
     flags.DEFINE_string("arithmetic", None, "Expression over concepts, e.g. a-b+c.")
+    flags.DEFINE_string("input", None, "Image-to-image models: an image file or a folder of "
+                        "them, converted and resized to the model's input.")
 
 
 if __name__ == "__main__":

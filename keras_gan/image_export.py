@@ -37,7 +37,9 @@ from keras_gan.export import _check_target
 from keras_gan.export import write_json
 from keras_gan.export import _tf_variables
 from keras_gan.export import float32_generator
+from keras_gan.export import parity_error
 from keras_gan.export import version_path
+from keras_gan.export import write_export
 from keras_gan.export import write_saved_model
 from keras_gan.export import write_tflite
 from keras_gan.images import to_uint8
@@ -107,6 +109,10 @@ def export_saved_model(model, export_dir, model_name="generator", version=None,
     Args: as `keras_gan.export.export_saved_model`.
     """
     path = version_path(export_dir, model_name, version, overwrite)
+    return _write_saved_model_to(model, path, model_name, warmup)
+
+
+def _write_saved_model_to(model, path, model_name, warmup):
     generator = float32_generator(model.generator)
     functions = _functions(model, generator)
     signatures = {name: fn.get_concrete_function() for name, fn in functions.items()}
@@ -135,7 +141,12 @@ def run_tflite(path, images, num_threads=None):
 
     interpreter = Interpreter(model_path=path, num_threads=num_threads)
     runner = interpreter.get_signature_runner()
-    return runner(images=np.asarray(images, "float32"))["images"]
+    images = np.asarray(images, "float32")
+    shape = tuple(int(s) for s in runner.get_input_details()["images"]["shape_signature"][1:])
+    if images.shape[1:] != shape:
+        raise ExportError(f"images must have shape (batch, {', '.join(map(str, shape))}). "
+                          f"Received: shape {images.shape}")
+    return runner(images=images)["images"]
 
 
 def metadata(model, model_name, files):
@@ -159,9 +170,10 @@ def metadata(model, model_name, files):
 
 
 def export(model, export_dir, model_name="generator", version=None, tflite=TFLITE_VARIANTS,
-           overwrite=False, warmup=True):
+           overwrite=False, warmup=True, check=True):
     """Exports the SavedModel, the TFLite variants and the metadata JSON of an
-    image-to-image model; arguments and result as `keras_gan.export.export`.
+    image-to-image model; arguments, staging and result as
+    `keras_gan.export.export`.
 
     Example:
     >>> # export(pix2pix_model, "exports")  # -> exports/generator/1/, ...
@@ -170,17 +182,13 @@ def export(model, export_dir, model_name="generator", version=None, tflite=TFLIT
         if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
             raise ExportError(f"The generator's weights hold NaN or Inf ({variable.path}); "
                               "export a model from an earlier checkpoint instead.")
-    if not isinstance(model_name, str) or not model_name or "/" in model_name:
-        raise ExportError("model_name must be a non-empty name without '/'. "
-                          f"Received: model_name={model_name!r}")
-    files = {"saved_model": export_saved_model(model, export_dir, model_name, version,
-                                               overwrite, warmup)}
-    for variant in tflite:
-        files[f"tflite_{variant}"] = export_tflite(
-            model, os.path.join(export_dir, f"{model_name}.{variant}.tflite"), variant)
-    info = metadata(model, model_name, files)
-    write_json(info, os.path.join(export_dir, f"{model_name}.json"))
-    return info
+    return write_export(
+        export_dir, model_name, version, overwrite, tflite,
+        write_saved_model_to=lambda path: _write_saved_model_to(model, path, model_name, warmup),
+        write_tflite_to=lambda path, variant: export_tflite(model, path, variant),
+        metadata_of=lambda files: metadata(model, model_name, files),
+        check=(lambda files: check_parity(model, files)) if check else None,
+    )
 
 
 def check_parity(model, files, num=8, seed=0):
@@ -211,10 +219,10 @@ def check_parity(model, files, num=8, seed=0):
     for key, path in files.items():
         if key.startswith("tflite_"):
             diffs[key] = float(np.abs(run_tflite(path, images) - expected).max())
-    failed = [k for k, v in diffs.items() if v > TOLERANCES.get(k, 1.0)]
+    failed = [k for k, v in diffs.items() if not v <= TOLERANCES.get(k, 1.0)]
     if failed:
-        raise ExportError(
-            "The export does not match the Keras model: "
-            + ", ".join(f"{k} max abs diff {diffs[k]:.3g}" for k in failed)
-            + "; please report this with the model file.")
+        def run(net, dtype):
+            return model.translate_tensor(images.astype(dtype), generator=net)
+
+        raise parity_error(diffs, failed, expected, generator, run)
     return diffs

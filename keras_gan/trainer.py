@@ -34,6 +34,7 @@ from keras_gan import data as data_lib
 from keras_gan import distribute
 from keras_gan import families
 from keras_gan import precision as precision_lib
+from keras_gan import run_dir
 from keras_gan.family import RunContext
 from keras_gan.family import RunError
 
@@ -210,8 +211,12 @@ class _InterruptHandler(keras.callbacks.Callback):
 
 def _atomic_save(model, path):
     tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def _validate(config):
@@ -309,6 +314,7 @@ def _fit(config, model, stream, callbacks, step, total_steps, steps_per_epoch):
     return history, step
 
 
+@run_dir.guarded
 def train(config):
     """Runs (or resumes) the training run that `config` describes.
 
@@ -333,7 +339,7 @@ def train(config):
     print(f"Precision: {options['precision_used']} ({options['precision_reason']}).")
     strategy = distribute.make_strategy(config.strategy, config.tpu)
     config = _chief_config(config, strategy)
-    os.makedirs(config.out_dir, exist_ok=True)
+    run_dir.claim(config.out_dir)
     options_path = os.path.join(config.out_dir, "options.json")
     _check_resume(options_path, options, family)
 
@@ -356,8 +362,6 @@ def train(config):
 
     with strategy.scope():
         model = family.build(ctx, cls, info)
-    with open(options_path, "w") as f:
-        json.dump(options, f, indent=2)
 
     checkpoint = callbacks_lib.Checkpoint(
         os.path.join(config.out_dir, "checkpoints"),
@@ -371,6 +375,11 @@ def train(config):
             f"step's {step_examples}; lower --batch_size."
         )
     total_steps = config.epochs * steps_per_epoch
+    if run_dir.is_finished(config.out_dir, step, total_steps, config.export):
+        return TrainResult(**run_dir.nothing_to_train(
+            model, config.out_dir, step, total_steps, steps_per_epoch, time.monotonic() - start))
+    with open(options_path, "w") as f:
+        json.dump(options, f, indent=2)
     callbacks, loss_plot = _run_callbacks(config, family, ctx, model, info, checkpoint,
                                           steps_per_epoch)
     interrupt = _InterruptHandler()

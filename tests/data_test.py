@@ -237,3 +237,21 @@ def test_offline_machine_fails_fast_without_calling_tfds_download(monkeypatch, t
     with pytest.raises(data_lib.DatasetError, match="no network.*tfds build cifar10"):
         data_lib.load("cifar10", data_dir=str(tmp_path))
     assert calls == []
+
+
+def test_folder_mixing_grayscale_and_color_is_converted_to_rgb_with_a_warning(tmp_path):
+    # The first file (sorted) is grayscale; the others are color.
+    _save(tmp_path / "a.png", (6, 6), 128, mode="L")
+    _save(tmp_path / "b.png", (6, 6), (250, 10, 10))
+    _save(tmp_path / "c.jpg", (6, 6), (10, 10, 250))
+    with pytest.warns(UserWarning, match="mixes 1 grayscale and 2 color images; all are "
+                                         "converted to RGB"):
+        ds, info = data.load(str(tmp_path), batch_size=3, shuffle=False, return_info=True)
+    assert info.image_shape == (6, 6, 3)
+    images = next(iter(ds)).numpy()
+    assert images.shape == (3, 6, 6, 3)
+    np.testing.assert_allclose(images[0], 128 / 127.5 - 1.0, atol=1e-6)  # Gray, R = G = B.
+    assert images[1, ..., 0].mean() > 0.9 and images[1, ..., 2].mean() < -0.8  # Red kept.
+    # Asking for grayscale explicitly converts the color images, silently.
+    gray = next(iter(data.load(str(tmp_path), batch_size=3, shuffle=False, channels=1)))
+    assert gray.shape == (3, 6, 6, 1)

@@ -200,3 +200,107 @@ def test_export_py_cli(tmp_path):
     )
     assert bad.returncode == 2 and "does not exist" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+# === Round two (issue 22): parity failures, full disks, widths ===
+
+
+def _listing(directory):
+    return sorted(os.path.relpath(os.path.join(r, n), directory)
+                  for r, ds, fs in os.walk(directory) for n in ds + fs)
+
+
+def test_export_of_a_blown_up_model_is_not_published_and_blames_the_model(tmp_path):
+    # What Adam at learning rate 1e6 does to the weights within a few steps
+    # (train.py --g_learning_rate=1e6): finite, far beyond float16's 65504.
+    model = testing.tiny_model(DCGAN)
+    kernel = model.generator.trainable_variables[0]
+    kernel.assign(kernel * 1e7)
+    out = tmp_path / "exports"
+    with pytest.raises(export.ExportError, match=r"does not match the Keras model .* because "
+                       r"the model itself is numerically unstable.*lower learning rates.*"
+                       r"Nothing was written"):
+        export.export(model, str(out), warmup=False)
+    assert not out.exists()
+
+
+def test_export_failing_parity_through_the_exporter_says_so_and_keeps_the_old_one(
+        dcgan_export, tmp_path, monkeypatch):
+    model, _, _ = dcgan_export
+    first = export.export(model, str(tmp_path), tflite=("float32",), warmup=False)
+    before = {p: os.path.getmtime(os.path.join(tmp_path, p)) for p in _listing(tmp_path)}
+    original = export.run_tflite
+    monkeypatch.setattr(export, "run_tflite", lambda *a, **k: original(*a, **k) + 0.5)
+    with pytest.raises(export.ExportError, match=r"tflite_float32 max abs diff 0.5.*numerically "
+                       r"stable.*the exporter is at fault.*Nothing was written"):
+        export.export(model, str(tmp_path), tflite=("float32",), warmup=False,
+                      version=1, overwrite=True)
+    assert {p: os.path.getmtime(os.path.join(tmp_path, p)) for p in _listing(tmp_path)} == before
+    assert json.load(open(tmp_path / "generator.json"))["parity"] == first["parity"]
+
+
+@pytest.mark.parametrize("failing", ["saved_model", "tflite", "json"])
+def test_full_disk_during_export_leaves_no_partial_export(dcgan_export, tmp_path, monkeypatch,
+                                                          failing):
+    import errno
+
+    model, _, _ = dcgan_export
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = {"saved_model": (export.tf.saved_model, "save"),
+              "tflite": (export, "write_tflite"), "json": (export, "write_json")}[failing]
+    monkeypatch.setattr(*target, full)
+    out = tmp_path / "new" / "exports"
+    with pytest.raises(export.ExportError, match=r"No space left on the disk of .*exports "
+                       r"for the export.*nothing was written"):
+        export.export(model, str(out), warmup=False)
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(export.ExportError, match="No space left"):
+        export.export(model, str(tmp_path / "kept"), warmup=False)
+    assert _listing(tmp_path / "kept") == []
+
+
+def test_export_into_a_read_only_directory_is_one_sentence(dcgan_export, tmp_path):
+    model, _, _ = dcgan_export
+    target = tmp_path / "ro"
+    target.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(target)],
+        capture_output=True, timeout=30).returncode == 0
+    if not mounted:
+        pytest.skip("needs root and tmpfs for a read-only directory")
+    try:
+        with pytest.raises(export.ExportError, match=r"Cannot write the export to .*ro.*"
+                           r"Read-only file system.*pick a directory you can write to"):
+            export.export(model, str(target / "exports"), warmup=False)
+    finally:
+        subprocess.run(["umount", str(target)], timeout=30)
+
+
+def test_signatures_declare_the_latent_width_and_tflite_checks_it(dcgan_export):
+    from ai_edge_litert.interpreter import Interpreter
+
+    _, _, info = dcgan_export
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    show = subprocess.run([cli, "show", "--dir", info["files"]["saved_model"], "--tag_set",
+                           "serve", "--signature_def", "serving_default"],
+                          capture_output=True, text=True, timeout=120)
+    assert show.returncode == 0, show.stderr
+    assert "shape: (-1, 8)" in show.stdout.split("inputs['z']")[1].split("name:")[0]
+    loaded = tf.saved_model.load(info["files"]["saved_model"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"z must have shape \(batch, 8\)"):
+        loaded.signatures["serving_default"](z=tf.zeros((2, 24)))
+    for variant in ("float32", "float16"):
+        path = info["files"][f"tflite_{variant}"]
+        runner = Interpreter(model_path=path).get_signature_runner()
+        assert list(runner.get_input_details()["z"]["shape_signature"]) == [-1, 8]
+        assert export.run_tflite(path, np.zeros((2, 8), "float32")).shape == (2, 28, 28, 1)
+        # The model itself refuses a z of 24 = 3 x 8 floats per row, which
+        # its first layer would otherwise read as three rows.
+        with pytest.raises(RuntimeError):
+            runner(z=np.zeros((2, 24), "float32"))
+        with pytest.raises(export.ExportError, match=r"z must have shape \(batch, 8\)"):
+            export.run_tflite(path, np.zeros((2, 24), "float32"))

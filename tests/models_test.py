@@ -131,8 +131,8 @@ def test_wgan_makes_n_critic_critic_updates_per_generator_update_and_clips():
     for v in model.discriminator.trainable_variables:
         assert np.abs(v.numpy()).max() <= 0.02 + 1e-7
     assert np.abs(model.discriminator.trainable_variables[0].numpy()).max() == pytest.approx(0.02)
-    with pytest.raises(ValueError, match="use a batch size divisible by 3"):
-        model.train_on_batch(images[:10])
+    model.train_on_batch(images[:10])  # Not divisible by 3: parts of 4, 3, 3.
+    assert model.d_optimizer.iterations.numpy() == 9
 
 
 def test_generate_is_deterministic_for_a_seed():
@@ -178,3 +178,39 @@ def test_model_registry_names():
     }
     assert architectures.upsampling_plan((64, 64, 3)) == (4, 4, 4)
     assert architectures.upsampling_plan((28, 28, 1)) == (7, 7, 2)
+
+
+@pytest.mark.parametrize("batch", [10, 32, 3, 1])
+def test_wasserstein_parts_split_any_batch_as_evenly_as_it_allows(batch):
+    model = _tiny(WGAN, n_critic=5)
+    x = np.arange(batch, dtype="float32")[:, None]
+    parts = [np.asarray(p)[:, 0].astype(int).tolist() for p in model._strided_parts(x)]
+    assert len(parts) == 5
+    if batch >= 5:
+        # Sample i in part i mod 5: every sample once, sizes within one.
+        assert parts == [list(range(k, batch, 5)) for k in range(5)]
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    else:
+        # Fewer samples than critic updates: update k reuses sample k mod batch.
+        assert parts == [[k % batch] for k in range(5)]
+
+
+@pytest.mark.parametrize("cls", [WGAN, WGANGP])
+def test_wasserstein_models_fit_fashion_mnist_at_any_batch_size(cls):
+    from keras_gan import data
+
+    model = _tiny(cls, n_critic=5)
+    # 32 is not divisible by 5; the last batch of 3 (drop_remainder=False)
+    # has fewer images than critic updates and a shape known only at run time.
+    dataset = data.load("fashion_mnist", split="test", batch_size=32, shuffle=False)
+    model.fit(dataset.take(2), epochs=1, verbose=0)
+    assert model.d_optimizer.iterations.numpy() == 10
+    assert model.g_optimizer.iterations.numpy() == 2
+    small = data.load("fashion_mnist", split="test", batch_size=997, shuffle=False,
+                      drop_remainder=False)  # 10000 = 10 * 997 + 30
+    tail = small.skip(10).map(lambda x: x[:3])
+    logs = model.fit(tail, epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values())
+    assert model.d_optimizer.iterations.numpy() == 15
+    with pytest.raises(ValueError, match="at least one image"):
+        model.train_on_batch(np.zeros((0, 28, 28, 1), "float32"))

@@ -17,7 +17,10 @@ class WGAN(DCGAN):
     makes one critic update on each, then
     one generator update, as in the paper's Algorithm 1 (a fresh real batch
     per critic update): feed batches of `n_critic x` the critic batch size
-    (train.py does this for you).
+    (train.py does this for you). Any batch size trains: when it does not
+    divide by `n_critic` the parts differ in size by one at most, and a
+    batch smaller than `n_critic` gives critic update k the single sample
+    k mod batch (its samples are reused in turn).
     Optimizer: RMSprop, learning rate 5e-5, as in the paper.
 
     Args:
@@ -62,18 +65,28 @@ class WGAN(DCGAN):
         return ops.clip(variable, -self.clip_value, self.clip_value)
 
     def _strided_parts(self, x):
-        grouped = ops.reshape(x, (-1, self.n_critic, *x.shape[1:]))
-        return [grouped[:, k] for k in range(self.n_critic)]
+        """`n_critic` parts of `x`: part k holds samples k, k + n_critic, ...
+        (sizes differ by one at most), or sample k mod batch when the batch
+        is smaller than n_critic."""
+        n = self.n_critic
+        batch = x.shape[0]
+        if batch is not None and batch % n == 0:
+            grouped = ops.reshape(x, (-1, n, *x.shape[1:]))
+            return [grouped[:, k] for k in range(n)]
+        if batch is not None:
+            return [x[k::n] if k < batch else x[k % batch:k % batch + 1] for k in range(n)]
+        # Batch size known only at run time (e.g. a last, smaller batch).
+        size = ops.shape(x)[0]
+        return [ops.take(x, ops.mod(ops.arange(k, ops.maximum(size, k + 1), n), size), axis=0)
+                for k in range(n)]
 
     def train_step(self, data):
         real, labels = self._unpack(data)
         batch = real.shape[0]
-        if batch is not None and batch % self.n_critic:
+        if batch is not None and batch < 1:
             raise ValueError(
-                f"{type(self).__name__} splits each batch into n_critic="
-                f"{self.n_critic} critic batches; use a batch size divisible by "
-                f"{self.n_critic} (e.g. {64 * self.n_critic} for critic batches of "
-                f"64). Received: batch size {batch}"
+                f"{type(self).__name__} needs at least one image per batch. "
+                f"Received: batch size {batch}"
             )
         # n_critic critic updates, each on its own slice of real data, then
         # one generator update: Algorithm 1 of the paper, with no
