@@ -1,0 +1,11 @@
+"""MidiNet: melodies bar by bar from chords and the bar before, out as MIDI.
+
+`data` (chorales and MIDI folders to (previous bar, bar, chord) triples),
+`model.MidiNet`, `midi_io` (.mid, piano roll, .wav), `metrics`, `baselines`,
+`evaluation`, `export` and `family.MidiNetFamily`. Command line:
+`python -m keras_gan.midinet --help`.
+"""
+
+from keras_gan.midinet.model import MidiNet
+
+__all__ = ["MidiNet"]
