@@ -259,3 +259,48 @@ def test_baselines(pieces):
     piece = data.Piece("scale", scale, np.zeros((6, 2), "int64"), (0, 0), np.arange(6))
     out = baselines.MarkovChain([piece], smoothing=1e-9).generate(piece.chords, (0, 0), rng)
     np.testing.assert_array_equal(out, scale)
+
+
+# === Family ===
+def test_family_protocol(pieces, tmp_path, monkeypatch):
+    import argparse
+
+    from keras_gan.midinet import family as family_lib
+    from keras_gan.midinet.protocol import Family, RunContext
+
+    monkeypatch.setattr(family_lib.data_lib, "load_chorales", lambda cache_dir=None: list(pieces))
+    family = family_lib.MidiNetFamily()
+    assert isinstance(family, Family) and family.models == {"midinet": MidiNet}
+    config = argparse.Namespace(dataset="bach_chorales", latent_dim=8, width=4, seed=0)
+    options = {o.name: o.default for o in family.options}
+    options.update(dense_units=16, held_out=0.25)
+    ctx = RunContext(config=config, options=options, out_dir=str(tmp_path))
+    dataset, info = family.load_data(ctx, split="train", seed=0, repeat=False, batch_size=8)
+    assert info.num_examples == 12 * sum(len(p.melody) for p in info.train_pieces)
+    assert {p.name for p in info.train_pieces}.isdisjoint({p.name for p in info.test_pieces})
+    batch = next(iter(dataset))
+    assert tuple(batch["bar"].shape) == (8, 16, data.NUM_ROWS) and tuple(batch["chord"].shape) == (8, 13)
+    test_data, test_info = family.load_data(ctx, split="test", seed=0, repeat=False, batch_size=8)
+    assert test_info.num_examples == sum(len(p.melody) for p in info.test_pieces)
+    model = family.build(ctx, MidiNet, info)
+    model.fit(dataset.take(2), epochs=1, verbose=0, callbacks=family.callbacks(ctx, model, info))
+    samples = sorted(os.listdir(tmp_path / "samples"))
+    assert samples == ["melody_epoch_0001.mid", "melody_epoch_0001.png"]
+    scores = family.evaluate(ctx, model, info)
+    assert sorted(scores) == ["held_out", "markov_chain", "midinet", "uniform_in_key"]
+    assert scores["held_out"]["pitch_class_overlap"] == pytest.approx(1.0)
+    assert scores["held_out"]["boundary_interval_no_previous"] is None
+
+
+def test_generate_command(tmp_path):
+    from keras_gan.midinet.__main__ import main
+
+    path = str(tmp_path / "tiny.keras")
+    tiny().save(path)
+    stem = str(tmp_path / "out" / "melody")
+    main(["generate", "--model", path, "--chords", "C G Am F", "--out", stem, "--no_wav"])
+    notes = midi_io.read_midi_notes(stem + ".mid")
+    assert notes and max(end for _, _, end in notes) <= 4 * data.STEPS
+    assert os.path.getsize(stem + ".png") > 1000
+    with pytest.raises(SystemExit, match="H7"):
+        main(["generate", "--model", path, "--chords", "C H7", "--out", stem])

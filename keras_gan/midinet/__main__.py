@@ -108,10 +108,11 @@ def generate(args):
     stem = args.out[:-4] if args.out.endswith(".mid") else args.out
     print("wrote", midi_io.write_midi(melody, stem + ".mid", chords if args.with_chords else None,
                                       tempo=args.tempo))
-    print("wrote", midi_io.save_pianoroll(melody, stem + ".png", chords,
+    print("wrote", midi_io.save_pianoroll(melody, args.png or stem + ".png", chords,
                                           title=f"MidiNet over {args.chords} (seed {args.seed})"))
-    wav = midi_io.write_wav(stem + ".mid", stem + ".wav")
-    print("wrote", wav) if wav else print("no .wav: install fluidsynth and fluid-soundfont-gm")
+    if args.wav:
+        wav = midi_io.write_wav(stem + ".mid", stem + ".wav")
+        print("wrote", wav) if wav else print("no .wav: install fluidsynth and fluid-soundfont-gm")
 
 
 def evaluate(args):
@@ -168,6 +169,8 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tempo", type=float, default=90.0)
     p.add_argument("--with_chords", action="store_true", help="also write the chords as a track")
+    p.add_argument("--png", default="", help="piano-roll path ('' = <out>.png)")
+    p.add_argument("--no_wav", dest="wav", action="store_false", help="skip the .wav")
     p.set_defaults(run=generate)
 
     p = commands.add_parser("evaluate", help="the statistics table on the held-out chorales")
