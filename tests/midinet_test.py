@@ -118,6 +118,17 @@ def test_split_is_disjoint_by_chorale_and_tune(pieces):
         data.split_pieces(pieces, held_out=1.5)
 
 
+def test_chord_labels_agree_with_a_shipped_analysis():
+    from keras_gan.midinet import analyses
+
+    path = analyses.analysis_paths()[0]
+    bwv, labels = analyses._analysis_labels(path)
+    assert bwv == "269" and labels[0] == (7, 0)  # "m0 b3 G: I": G major
+    result = analyses.chord_label_agreement([path])
+    assert result["chorales"] == 1 and result["bars"] > 10
+    assert result["root"] > 0.5 and result["root_and_quality"] <= result["root"]
+
+
 def test_parse_chords():
     np.testing.assert_array_equal(data.parse_chords("C G Am F F#m Bb"),
                                   [[0, 0], [7, 0], [9, 1], [5, 0], [6, 1], [10, 0]])

@@ -132,9 +132,9 @@ def export(args):
 
 
 def agreement(args):
-    from keras_gan.midinet import data as data_lib
+    from keras_gan.midinet import analyses
 
-    print(json.dumps(data_lib.chord_label_agreement(), indent=2))
+    print(json.dumps(analyses.chord_label_agreement(), indent=2))
 
 
 def main(argv=None):

@@ -34,10 +34,13 @@ Reference:
 import dataclasses
 import hashlib
 import os
-import re
 import warnings
 
 import numpy as np
+
+from keras_gan.midinet.chords import (  # noqa: F401  (part of this module's API)
+    PITCH_NAMES, _chord_of, _vote, chord_name, chord_vector, parse_chords, scale, triad,
+)
 
 __all__ = [
     "Piece",
@@ -59,7 +62,6 @@ __all__ = [
     "chord_name",
     "triad",
     "scale",
-    "chord_label_agreement",
 ]
 
 STEPS = 16  # sixteenth notes per 4/4 bar
@@ -69,7 +71,6 @@ LOWEST = 51
 NUM_PITCHES = 36
 NUM_ROWS = NUM_PITCHES + 1  # last row: silence
 REST = -1
-PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _CACHE_VERSION = 1
 
 
@@ -90,75 +91,6 @@ class Piece:
     chords: np.ndarray
     key: tuple
     measures: np.ndarray
-
-
-# === Chords ===
-def triad(root, minor):
-    """The three pitch classes of a major or minor triad."""
-    return {root % 12, (root + (3 if minor else 4)) % 12, (root + 7) % 12}
-
-
-def scale(tonic, minor):
-    """The pitch classes of a key: major scale, or for minor the natural
-    minor with the raised 6th and 7th that the melodic minor adds."""
-    steps = (0, 2, 3, 5, 7, 8, 9, 10, 11) if minor else (0, 2, 4, 5, 7, 9, 11)
-    return {(tonic + s) % 12 for s in steps}
-
-
-def chord_vector(chords):
-    """MidiNet's 13-d condition: one-hot root (12) and a minor flag (1).
-
-    Args:
-        chords: int array `(n, 2)` of (root pitch class, minor flag).
-    """
-    chords = np.asarray(chords).reshape(-1, 2)
-    vectors = np.zeros((len(chords), 13), "float32")
-    vectors[np.arange(len(chords)), chords[:, 0] % 12] = 1.0
-    vectors[:, 12] = chords[:, 1]
-    return vectors
-
-
-_CHORD_RE = re.compile(r"^([A-Ga-g])([#b]?)(m|min|-|maj|M)?$")
-
-
-def parse_chords(text):
-    """Parses a progression such as "C G Am F" or "F# Bbm" into `(n, 2)`.
-
-    Args:
-        text: str or list of str. Chord symbols: a letter, an optional # or
-            b, and "m" for minor.
-    """
-    symbols = text.split() if isinstance(text, str) else list(text)
-    if not symbols:
-        raise ValueError(f'chords must name at least one chord, e.g. "C G Am F". Received: chords={text!r}')
-    chords = []
-    for symbol in symbols:
-        match = _CHORD_RE.match(symbol)
-        if not match:
-            raise ValueError(
-                f'Each chord must be a root (A-G, optional # or b) and an optional "m" '
-                f"for minor, e.g. C, F#m, Bb. Received: {symbol!r} in chords={text!r}"
-            )
-        letter, accidental, quality = match.groups()
-        root = PITCH_NAMES.index(letter.upper()) + {"#": 1, "b": -1, "": 0}[accidental]
-        chords.append((root % 12, int(quality in ("m", "min", "-"))))
-    return np.asarray(chords, "int64")
-
-
-def chord_name(root, minor):
-    return PITCH_NAMES[int(root) % 12] + ("m" if minor else "")
-
-
-def _chord_of(pitch_classes, root):
-    """(root, minor) of a sounding chord: minor when the minor third above
-    the root sounds and the major third does not."""
-    minor = (root + 3) % 12 in pitch_classes and (root + 4) % 12 not in pitch_classes
-    return root, int(minor)
-
-
-def _vote(weights):
-    """The label with the largest weight; ties go to the earliest seen."""
-    return max(weights.items(), key=lambda item: item[1])[0]
 
 
 # === Parsing ===
@@ -489,74 +421,4 @@ def encode(pieces):
         "bar": np.concatenate(bars),
         "previous": np.concatenate(previous),
         "chord": np.concatenate(chords),
-    }
-
-
-# === Checking the chord labels ===
-def analysis_paths():
-    """The Roman-numeral analyses (RomanText) music21 ships for chorales."""
-    from music21 import corpus
-
-    return sorted(str(p) for p in corpus.getComposer("bach") if str(p).endswith(".rntxt"))
-
-
-def _analysis_labels(path):
-    """BWV number and per-measure (root, minor) by longest duration."""
-    from music21 import converter, roman
-
-    with open(path, encoding="utf-8") as f:
-        header = f.read()
-    match = re.search(r"^BWV:\s*([\d.]+)", header, re.M)
-    if not match:
-        return None, {}
-    analysis = converter.parse(path, format="romanText")
-    weights = {}
-    for rn in analysis.recurse().getElementsByClass(roman.RomanNumeral):
-        if rn.measureNumber is None:
-            continue
-        label = _chord_of({p.pitchClass for p in rn.pitches}, rn.root().pitchClass)
-        bar = weights.setdefault(rn.measureNumber, {})
-        bar[label] = bar.get(label, 0.0) + float(rn.quarterLength)
-    return match.group(1), {m: _vote(w) for m, w in weights.items()}
-
-
-def chord_label_agreement():
-    """Compares the chordify labels with music21's hand-made analyses.
-
-    For each shipped analysis whose chorale is in the corpus, each measure's
-    label (the chord sounding longest in it) is compared with ours; any
-    meter is accepted here.
-
-    Returns:
-        dict: `chorales`, `bars`, `root` (share of bars with the same root)
-        and `root_and_quality` (same root and major/minor).
-    """
-    from music21 import corpus
-
-    bars = same_root = same_chord = chorales = 0
-    for path in analysis_paths():
-        bwv, labels = _analysis_labels(path)
-        if not bwv:
-            continue
-        try:
-            score = corpus.parse(f"bach/bwv{bwv}")
-        except Exception:  # an analysis of a chorale the corpus lacks
-            continue
-        if len(score.parts) != 4:
-            continue
-        piece = parse_score(score, bwv, melody_part=0, require_common_time=False)
-        if piece is None:
-            continue
-        chorales += 1
-        for number, (root, minor) in zip(piece.measures, piece.chords):
-            if int(number) in labels:
-                bars += 1
-                truth = labels[int(number)]
-                same_root += int(truth[0] == root)
-                same_chord += int(truth == (root, minor))
-    return {
-        "chorales": chorales,
-        "bars": bars,
-        "root": same_root / max(bars, 1),
-        "root_and_quality": same_chord / max(bars, 1),
     }
