@@ -91,7 +91,9 @@ flags.DEFINE_string(
     "dataset",
     _D.dataset,
     "[data] A tensorflow-datasets name (fashion_mnist and mnist use the local "
-    "IDX files when present), a folder of images, or a folder of IDX files.",
+    "IDX files when present), a folder of images, or a folder of IDX files; for "
+    "midinet bach_chorales or a folder of MIDI files. Empty: the model family's "
+    "default (fashion_mnist for image models).",
 )
 flags.DEFINE_string("data_dir", _D.data_dir, "[data] tensorflow-datasets data_dir or IDX folder.")
 flags.DEFINE_string("split", _D.split, "[data] Dataset split to train on.")

@@ -141,6 +141,7 @@ def build(name, **options):
         options["width"] = FLAGS.width
     # Each variant names its precision; the others are float32, not train.py's auto.
     options.setdefault("precision", "float32")
+    options.setdefault("dataset", "fashion_mnist")
     config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size, **options)
     family = families.family_for(name)
     ctx = RunContext(config, {}, "")

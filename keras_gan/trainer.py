@@ -63,7 +63,8 @@ class TrainConfig:
     """Options of a training run; `train.py` has one flag per field."""
 
     model: str = "dcgan"
-    dataset: str = "fashion_mnist"
+    # Empty: the model family's default dataset (fashion_mnist for images).
+    dataset: str = ""
     data_dir: str | None = None
     split: str = "train"
     image_size: int = 0
@@ -160,7 +161,14 @@ def _model_class(config):
 def build_model(config, info):
     """Builds and compiles the model that `config` asks for (its family decides how)."""
     family, cls = _model_class(config)
+    config = _with_dataset(config, family)
     return family.build(RunContext(config, dict(config.family_options), config.out_dir), cls, info)
+
+
+def _with_dataset(config, family):
+    if config.dataset:
+        return config
+    return dataclasses.replace(config, dataset=family.default_dataset)
 
 
 def _check_resume(options_path, options, family):
@@ -332,6 +340,7 @@ def train(config):
     start = time.monotonic()
     _validate(config)
     family, cls = _model_class(config)
+    config = _with_dataset(config, family)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()

@@ -277,7 +277,7 @@ def test_family_protocol(pieces, tmp_path, monkeypatch):
     import argparse
 
     from keras_gan.midinet import family as family_lib
-    from keras_gan.midinet.protocol import Family, RunContext
+    from keras_gan.family import Family, RunContext
 
     monkeypatch.setattr(family_lib.data_lib, "load_chorales", lambda cache_dir=None: list(pieces))
     family = family_lib.MidiNetFamily()

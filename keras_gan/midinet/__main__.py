@@ -33,7 +33,7 @@ def _load(path):
 
 
 def _context(args):
-    from keras_gan.midinet.protocol import RunContext
+    from keras_gan.family import RunContext
     from keras_gan.midinet.family import MidiNetFamily
 
     family = MidiNetFamily()

@@ -9,7 +9,7 @@ import tensorflow as tf
 import keras
 
 from keras_gan import callbacks as callbacks_lib
-from keras_gan.midinet.protocol import Family, Option
+from keras_gan.family import Family, Option
 from keras_gan.midinet import data as data_lib
 from keras_gan.midinet import evaluation
 from keras_gan.midinet import export as export_lib
@@ -116,12 +116,22 @@ class MidiNetFamily(Family):
 
     def callbacks(self, ctx, model, info):
         progression = ctx.options.get("progression") or DEFAULT_PROGRESSION
+        samples = MelodySamples(os.path.join(ctx.out_dir, "samples"), progression,
+                                every=getattr(ctx.config, "samples_every", 1) or 1)
+        ctx.state["samples"] = samples
         return [
-            MelodySamples(os.path.join(ctx.out_dir, "samples"), progression,
-                          every=getattr(ctx.config, "samples_every", 1) or 1),
+            samples,
             callbacks_lib.TrainingHealth(real_images=info.real_bars,
                                          on_nan=getattr(ctx.config, "on_nan", "rollback")),
         ]
+
+    def final_preview(self, ctx, model, epochs_done):
+        samples = ctx.state["samples"]
+        png = os.path.join(samples.directory, f"melody_epoch_{epochs_done:04d}.png")
+        if not os.path.exists(png):
+            samples.set_model(model)
+            png, _ = samples.save(epochs_done)
+        return png
 
     def evaluate(self, ctx, model, info):
         rows = evaluation.evaluate(model, info.train_pieces, info.test_pieces,
