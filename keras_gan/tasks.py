@@ -181,7 +181,6 @@ def load(task, name="fashion_mnist", split="train", batch_size=64, with_labels=F
 
 
 def _cyclegan(name, split, batch_size, repeat, domains, common):
-    from keras_gan.models.cycle_gan import CycleGAN
 
     if _is_cycle_gan_tfds(name):
         suffix = "train" if split == "train" else "test" if split == "test" else split
@@ -192,7 +191,7 @@ def _cyclegan(name, split, batch_size, repeat, domains, common):
                  for i, side in enumerate("AB")]
         (ds_a, info), (ds_b, _) = sides
         return tf.data.Dataset.zip((ds_a, ds_b)), info
-    a, b = CycleGAN.parse_domains(domains)
+    a, b = parse_domains(domains)
     sides = []
     for i, label in enumerate((a, b)):
         seed = None if common["seed"] is None else common["seed"] + i
@@ -221,18 +220,30 @@ def _model_options(model):
     return options
 
 
-def loader_for(config):
-    """A function with `keras_gan.data.load`'s signature that loads the task
-    of `config.model`'s class with the config's task options."""
-    from keras_gan.models import MODELS
+def parse_domains(domains):
+    """`"7,9"` or `(7, 9)` -> `(7, 9)`: the class ids of CycleGAN's domains A and B."""
+    try:
+        parts = domains.split(",") if isinstance(domains, str) else list(domains)
+        parsed = tuple(int(p) for p in parts)
+    except (TypeError, ValueError):
+        parsed = ()
+    if len(parsed) != 2 or parsed[0] == parsed[1] or min(parsed) < 0:
+        raise ValueError(
+            "domains must name two different class ids, e.g. '7,9' (sneaker -> "
+            f"ankle boot). Received: domains={domains!r}"
+        )
+    return parsed
 
-    cls = MODELS[config.model]
+
+def loader_for(config, task):
+    """A function with `keras_gan.data.load`'s signature that loads `task`
+    with the config's task options."""
     options = {"scale": getattr(config, "scale", 2)}
-    if cls.task == "cyclegan":
+    if task == "cyclegan":
         options["domains"] = getattr(config, "domains", "7,9")
 
     def loader(name, **kwargs):
-        return load(cls.task, name, **{**kwargs, **options})
+        return load(task, name, **{**kwargs, **options})
 
     return loader
 

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 import tensorflow as tf
 
+from keras_gan import tasks
 from keras_gan.architectures.common import check_positive_int
 from keras_gan.architectures.patchgan import patchgan_discriminator
 from keras_gan.architectures.resnet import cyclegan_generator
@@ -124,17 +125,7 @@ class CycleGAN(ImageToImageGAN):
     @staticmethod
     def parse_domains(domains):
         """`"7,9"` or `(7, 9)` -> `(7, 9)`: the class ids of domains A and B."""
-        try:
-            parts = domains.split(",") if isinstance(domains, str) else list(domains)
-            parsed = tuple(int(p) for p in parts)
-        except (TypeError, ValueError):
-            parsed = ()
-        if len(parsed) != 2 or parsed[0] == parsed[1] or min(parsed) < 0:
-            raise ValueError(
-                "domains must name two different class ids, e.g. '7,9' (sneaker -> "
-                f"ankle boot). Received: domains={domains!r}"
-            )
-        return parsed
+        return tasks.parse_domains(domains)
 
     def generator_variables(self):
         return self.generator.trainable_variables + self.inverse_generator.trainable_variables
