@@ -87,7 +87,8 @@ def swirl(images, strength, rng=None, radius=None):
     """The swirl of Heusel et al.: rotation that grows towards the centre.
 
     A pixel at distance d from the centre turns by
-    `strength * exp(-d / (radius / ln 2))` radians (skimage's definition).
+    `strength * 2 ** (-d / radius)` radians: `strength` at the centre, half of
+    it at `radius` (half the image side by default).
     """
     images = _check(images)
     _, h, w, _ = images.shape
