@@ -168,7 +168,7 @@ DISTURBANCES = {
     "gaussian noise (sigma)": (gaussian_noise, (0.1, 0.25, 0.5)),
     "gaussian blur (sigma, px)": (gaussian_blur, (0.5, 1.0, 2.0)),
     "black rectangles (count)": (black_rectangles, (1, 2, 4)),
-    "swirl (strength)": (swirl, (1.0, 2.0, 4.0)),
+    "swirl (strength)": (swirl, (0.1, 0.3, 1.0)),
     "salt and pepper (fraction)": (salt_and_pepper, (0.02, 0.05, 0.1)),
     "elastic warp (alpha, px)": (elastic_warp, (1.0, 2.0, 4.0)),
     "shuffled patches (grid)": (shuffle_patches, (2, 4)),
