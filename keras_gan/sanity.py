@@ -129,9 +129,11 @@ def shuffle_patches(images, grid, rng):
     return np.ascontiguousarray(tiles.reshape(n, h, w, c))
 
 
-def elastic_warp(images, alpha, rng, sigma=3.0):
-    """Simard et al.'s elastic distortion: a smoothed random displacement field
-    of `alpha` pixels' scale (Gaussian smoothing of `sigma` pixels)."""
+def elastic_warp(images, alpha, rng, sigma=4.0):
+    """Simard et al.'s elastic distortion: a uniform random displacement field
+    in [-1, 1], smoothed by a Gaussian of `sigma` pixels and scaled by `alpha`
+    (Simard et al. 2003 use sigma 4 and alpha 34 on 28x28 digits; the smoothing
+    shrinks the field, so alpha is far larger than the pixels it moves)."""
     images = _check(images)
     n, h, w, _ = images.shape
     fields = rng.uniform(-1, 1, (2, n, h, w))
@@ -170,7 +172,7 @@ DISTURBANCES = {
     "black rectangles (count)": (black_rectangles, (1, 2, 4)),
     "swirl (strength)": (swirl, (0.1, 0.3, 1.0)),
     "salt and pepper (fraction)": (salt_and_pepper, (0.02, 0.05, 0.1)),
-    "elastic warp (alpha, px)": (elastic_warp, (1.0, 2.0, 4.0)),
+    "elastic warp (alpha)": (elastic_warp, (8.0, 16.0, 34.0)),
     "shuffled patches (grid)": (shuffle_patches, (2, 4)),
 }
 
