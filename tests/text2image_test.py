@@ -103,13 +103,15 @@ def test_tokenizer_and_encoder_take_strings(tmp_path):
     np.testing.assert_allclose(loaded(tf.constant(CAPTIONS)).numpy(), vectors, atol=1e-6)
 
 
-def test_ds_sje_loss_prefers_matching_pairs():
+@pytest.mark.parametrize("reduction", ["mean", "max"])
+def test_ds_sje_loss_prefers_matching_pairs(reduction):
     v = tf.constant(np.eye(4, dtype="float32"))
-    good = text_lib.ds_sje_loss(v, v, tf.range(4))
-    bad = text_lib.ds_sje_loss(v, tf.roll(v, 1, axis=0), tf.range(4))
+    good = text_lib.ds_sje_loss(v, v, tf.range(4), reduction=reduction)
+    bad = text_lib.ds_sje_loss(v, tf.roll(v, 1, axis=0), tf.range(4), reduction=reduction)
     assert float(good) == 0.0 and float(bad) > 0.0
     # Examples that share a match id are not negatives of each other.
-    assert float(text_lib.ds_sje_loss(v, tf.roll(v, 1, axis=0), tf.zeros(4, "int32"))) < float(bad)
+    same = text_lib.ds_sje_loss(v, tf.roll(v, 1, axis=0), tf.zeros(4, "int32"), reduction=reduction)
+    assert float(same) == 0.0
 
 
 def test_joint_embedding_learns():
@@ -118,7 +120,7 @@ def test_joint_embedding_learns():
         (32, 32, 3), 16, width=8), text_encoder=text_lib.text_encoder(embedding_dim=16, width=16))
     joint.compile(optimizer=keras.optimizers.Adam(3e-3))
     history = joint.fit(ds.take(60), epochs=2, verbose=0).history["loss"]
-    assert history[-1] < history[0]
+    assert history[-1] < 0.5 * history[0]
 
 
 def test_any_string_model_is_accepted_and_others_refused():

@@ -4,6 +4,7 @@ images for the captions of the test or held-out split."""
 import dataclasses
 
 import numpy as np
+import tensorflow as tf
 
 from keras_gan.text2image import data as data_lib
 from keras_gan.text2image import metrics as metrics_lib
@@ -42,8 +43,10 @@ def score_images(images, batch, joint=None, extractor=None, candidates=100, seed
     scores = metrics_lib.factor_accuracy(metrics_lib.measure(images, extractor), batch.factors)
     if joint is not None:
         v = np.asarray(joint.image_encoder.predict(images, batch_size=256, verbose=0))
-        t = np.asarray(joint.text_encoder.predict(np.array(batch.captions), batch_size=256,
-                                                  verbose=0))
+        t = np.concatenate([
+            np.asarray(joint.text_encoder(tf.constant(batch.captions[i : i + 256]),
+                                          training=False))
+            for i in range(0, len(batch.captions), 256)])
         scores["r_precision"] = metrics_lib.r_precision(
             v, t, batch.factors.combo(), candidates=min(candidates, len(images)), seed=seed)
     return scores

@@ -167,39 +167,50 @@ def tokenizer_of(encoder):
     return None
 
 
-def ds_sje_loss(image_embeddings, text_embeddings, match_ids, margin=0.2):
+def ds_sje_loss(image_embeddings, text_embeddings, match_ids, margin=0.2, reduction="mean"):
     """The deep symmetric structured joint embedding loss on one batch.
 
-    With compatibility `F(v, t) = <v, t>` and 0-1 loss `Delta` (zero when
-    two examples share the same match id, e.g. the same factor
-    combination), the loss is
+    With compatibility `F(v, t) = <v, t>` and a 0-1 loss (an example j is a
+    negative of i when their match ids differ, e.g. other factor
+    combinations), the image side is
 
-        1/n sum_i max_j [Delta_ij margin + F(v_i, t_j) - F(v_i, t_i)]
-      + 1/n sum_i max_j [Delta_ji margin + F(v_j, t_i) - F(v_i, t_i)],
+        1/n sum_i  R_j [margin + F(v_i, t_j) - F(v_i, t_i)]_+   over negatives j,
 
-    the image-side and text-side structured hinge losses of Reed et al.,
-    taken over the batch's examples (their class averages replaced by
-    single captions). Both terms are at least 0 (j = i gives 0).
+    and the text side the same with the roles of v and t swapped, as in
+    Reed et al.'s symmetric structured loss (their class averages replaced
+    by the batch's single captions). `R` is the reduction over negatives:
+    "max" is the paper's structured max (only the most violating negative
+    counts); "mean" averages the hinges over all negatives. From a random
+    start the max version collapsed every embedding onto one point here
+    (loss stuck at 2 * margin: one negative's gradient cancels the
+    positive's when all vectors agree), the mean version does not, so it
+    is the default.
 
     Args:
         image_embeddings: `(n, d)` float tensor.
         text_embeddings: `(n, d)` float tensor.
         match_ids: `(n,)` int tensor.
         margin: float. Defaults to 0.2 (the embeddings are unit vectors).
+        reduction: str. "mean" or "max". Defaults to "mean".
 
     Reference:
         Reed et al., "Learning Deep Representations of Fine-Grained Visual
         Descriptions", CVPR 2016, eq. 3-5.
     """
+    if reduction not in ("mean", "max"):
+        raise ValueError(f'reduction must be "mean" or "max". Received: reduction={reduction!r}')
     scores = ops.matmul(image_embeddings, ops.transpose(text_embeddings))
     positive = ops.diagonal(scores)
     match_ids = ops.reshape(match_ids, (-1,))
-    delta = margin * ops.cast(
-        ops.not_equal(match_ids[:, None], match_ids[None, :]), scores.dtype
-    )
-    image_side = ops.max(delta + scores - positive[:, None], axis=1)
-    text_side = ops.max(delta + scores - positive[None, :], axis=0)
-    return ops.mean(image_side) + ops.mean(text_side)
+    negative = ops.cast(ops.not_equal(match_ids[:, None], match_ids[None, :]), scores.dtype)
+    image_side = negative * ops.relu(margin + scores - positive[:, None])
+    text_side = negative * ops.relu(margin + scores - positive[None, :])
+    if reduction == "max":
+        return ops.mean(ops.max(image_side, axis=1)) + ops.mean(ops.max(text_side, axis=0))
+    image_count = ops.maximum(ops.sum(negative, axis=1), 1.0)
+    text_count = ops.maximum(ops.sum(negative, axis=0), 1.0)
+    return (ops.mean(ops.sum(image_side, axis=1) / image_count)
+            + ops.mean(ops.sum(text_side, axis=0) / text_count))
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -216,6 +227,8 @@ class JointEmbedding(keras.Model):
         image_shape: tuple. Defaults to `(32, 32, 3)`.
         embedding_dim: int. Defaults to 128.
         margin: float. DS-SJE margin. Defaults to 0.2.
+        reduction: str. "mean" or "max" over negatives (see `ds_sje_loss`).
+            Defaults to "mean".
 
     Example:
     >>> joint = JointEmbedding(embedding_dim=16)
@@ -227,13 +240,16 @@ class JointEmbedding(keras.Model):
     """
 
     def __init__(self, text_encoder=None, image_encoder=None, image_shape=(32, 32, 3),
-                 embedding_dim=128, margin=0.2, **kwargs):
+                 embedding_dim=128, margin=0.2, reduction="mean", **kwargs):
         super().__init__(**kwargs)
         if not margin > 0:
             raise ValueError(f"margin must be > 0. Received: margin={margin!r}")
         self.image_shape = tuple(image_shape)
         self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         self.margin = float(margin)
+        if reduction not in ("mean", "max"):
+            raise ValueError(f'reduction must be "mean" or "max". Received: reduction={reduction!r}')
+        self.reduction = reduction
         self.text_encoder = text_encoder or globals()["text_encoder"](embedding_dim=embedding_dim)
         self.image_encoder = image_encoder or globals()["image_encoder"](self.image_shape, embedding_dim)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -252,7 +268,7 @@ class JointEmbedding(keras.Model):
         images, captions, match_ids = data
         with tf.GradientTape() as tape:
             v, t = self((images, captions), training=True)
-            loss = ds_sje_loss(v, t, match_ids, self.margin)
+            loss = ds_sje_loss(v, t, match_ids, self.margin, self.reduction)
         variables = self.trainable_variables
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         self.loss_tracker.update_state(loss)
@@ -261,7 +277,7 @@ class JointEmbedding(keras.Model):
     def test_step(self, data):
         images, captions, match_ids = data
         v, t = self((images, captions), training=False)
-        self.loss_tracker.update_state(ds_sje_loss(v, t, match_ids, self.margin))
+        self.loss_tracker.update_state(ds_sje_loss(v, t, match_ids, self.margin, self.reduction))
         return {m.name: m.result() for m in self.metrics}
 
     def get_config(self):
@@ -272,6 +288,7 @@ class JointEmbedding(keras.Model):
             "image_shape": self.image_shape,
             "embedding_dim": self.embedding_dim,
             "margin": self.margin,
+            "reduction": self.reduction,
         })
         return config
 
