@@ -91,7 +91,7 @@ def train(args):
             log[name] = fit(model, dataset, args.seconds, callbacks)
         else:
             # Zhang et al. train Stage-I first, then Stage-II on top of it; a
-            # Stage-II step costs ~3x a Stage-I step here, so it gets 60%.
+            # Stage-II step costs 3-4 Stage-I steps here, so it gets 60%.
             log[name] = {"stage1": fit(model, dataset, 0.4 * args.seconds, callbacks)}
             model.set_stage(2)
             log[name]["stage2"] = fit(model, dataset, 0.6 * args.seconds, callbacks)
