@@ -202,6 +202,8 @@ def test_caption_grid_writes_png(tmp_path):
     path = callback.save(1)
     image = keras.utils.load_img(path)
     assert path.endswith("captions_epoch_0001.png") and image.size[1] > 2 * 32
+    callback.set_model(tiny(StackGAN))
+    assert callback.save(2).endswith("captions_stage1_epoch_0002.png")
 
 
 # === Export ===

@@ -60,7 +60,8 @@ def save_caption_grid(path, rows, captions, scale=2):
 
 
 class CaptionGrid(keras.callbacks.Callback):
-    """Saves `samples/captions_epoch_0001.png`, ...: one row per caption,
+    """Saves `samples/captions_epoch_0001.png`, ... (StackGAN:
+    `captions_stage1_epoch_0001.png`, ...): one row per caption,
     `per_row` samples from fixed seeds, the caption written under the row.
 
     Args:
@@ -103,6 +104,9 @@ class CaptionGrid(keras.callbacks.Callback):
         images = self.model.generate_from(
             z, [c for c in captions for _ in range(self.per_row)])
         rows = [images[i * self.per_row : (i + 1) * self.per_row] for i in range(len(captions))]
-        path = os.path.join(self.directory, f"captions_epoch_{epoch:04d}.png")
+        # StackGAN's stages are separate fits whose epochs both count from 1.
+        stage = getattr(self.model, "stage", None)
+        prefix = f"captions_stage{stage}" if stage else "captions"
+        path = os.path.join(self.directory, f"{prefix}_epoch_{epoch:04d}.png")
         self.last_path = save_caption_grid(path, rows, captions, self.scale)
         return self.last_path
