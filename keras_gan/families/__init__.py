@@ -16,6 +16,7 @@ FAMILIES = {
     "image": "keras_gan.families.image:ImageFamily",
     "image_to_image": "keras_gan.families.image_to_image:ImageToImageFamily",
     "midinet": "keras_gan.midinet.family:MidiNetFamily",
+    "text2image": "keras_gan.text2image.family:TextToImageFamily",
 }
 
 _LOADED = {}

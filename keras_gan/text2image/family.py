@@ -4,26 +4,7 @@ import os
 
 import keras
 
-try:
-    from keras_gan import family as family_lib
-except TypeError:
-    # keras_gan/family.py as of 599ea26 cannot be imported on Python 3.11:
-    # in `Option`, the field `type: type | None = None` is annotated after
-    # its default has bound the name `type` to None. Until that one-line fix
-    # lands, the protocol's classes are built here from its own source with
-    # the field's annotation quoted, so this family follows the same protocol.
-    import importlib.util
-    import sys
-    import types
-
-    _spec = importlib.util.find_spec("keras_gan.family")
-    _source = open(_spec.origin, encoding="utf-8").read().replace(
-        "type: type | None = None", 'type: "type | None" = None')
-    family_lib = types.ModuleType("keras_gan.family")
-    family_lib.__file__ = _spec.origin
-    sys.modules["keras_gan.family"] = family_lib
-    exec(compile(_source, _spec.origin, "exec"), family_lib.__dict__)
-Option = family_lib.Option
+from keras_gan import family as family_lib
 from keras_gan.text2image import data as data_lib
 from keras_gan.text2image import evaluation as eval_lib
 from keras_gan.text2image import export as export_lib
@@ -42,6 +23,9 @@ SAMPLE_CAPTIONS = DEFAULT_CAPTIONS + (
     "a large blue trousers in the bottom right",
     "a large yellow dress in the center",
 )
+
+
+Option = family_lib.Option
 
 
 class TextToImageFamily(family_lib.Family):
