@@ -266,9 +266,10 @@ def main(argv):
     print(f"Loss curves: {os.path.join(result.out_dir, 'losses.png')}")
     print(f"Model: {result.model_path}")
     if result.metrics:
-        print("Final model (" + os.path.join(result.out_dir, "metrics.json") + "): "
-              + ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()
-                          if isinstance(v, (int, float)) and not k.endswith("_std")))
+        scalars = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items()
+                            if isinstance(v, (int, float)) and not k.endswith("_std"))
+        print("Final model scores: " + os.path.join(result.out_dir, "metrics.json")
+              + (f" ({scalars})" if scalars else ""))
     if result.export_files:
         print(f"Export: {result.export_files['saved_model']} (TF Serving), "
               f"{result.export_files['tflite_float32']} (TFLite)")

@@ -395,6 +395,14 @@ def main(argv):
             raise ValueError(f"--out={FLAGS.out} is a file; --folder writes into a directory.")
         if os.path.isdir(FLAGS.out) and not FLAGS.folder:
             raise ValueError(f"--out={FLAGS.out} is a directory; name a .png file, or pass --folder.")
+        if FLAGS.text:
+            # Text-to-image models: images for captions, one row a caption.
+            from keras_gan.text2image.generate import write_text_png
+
+            num = FLAGS.num if FLAGS["num"].present else 1
+            out = write_text_png(FLAGS.model, FLAGS.text, FLAGS.out, num=num, seed=FLAGS.seed)
+            print(f"Wrote {num * len(FLAGS.text)} images for {len(FLAGS.text)} caption(s) to {out}")
+            return 0
         sampler = Sampler(FLAGS.model)
         labels = [int(x) for x in FLAGS.labels] if FLAGS.labels else None
         columns = None
@@ -458,6 +466,8 @@ def _define_flags():
     flags.DEFINE_integer("seed_b", 1, "End seed of --interpolate.")
     flags.DEFINE_multi_string("concept", None, "NAME:SEED,SEED,... z's whose mean stands for a concept.")
     flags.DEFINE_string("arithmetic", None, "Expression over concepts, e.g. a-b+c.")
+    flags.DEFINE_multi_string("text", None, "Text-to-image models: a caption (repeat the flag "
+                              "for more), e.g. --text \"a large blue bag in the center\".")
     flags.DEFINE_string("input", None, "Image-to-image models: an image file or a folder of "
                         "them, converted and resized to the model's input.")
 

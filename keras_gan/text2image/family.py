@@ -124,11 +124,20 @@ class TextToImageFamily(family_lib.Family):
     def callbacks(self, ctx, model, info):
         from keras_gan.callbacks import TrainingHealth
 
-        callbacks = [CaptionGrid(os.path.join(ctx.out_dir, "samples"), SAMPLE_CAPTIONS,
-                                 every=getattr(ctx.config, "samples_every", 1))]
+        grid = CaptionGrid(os.path.join(ctx.out_dir, "samples"), SAMPLE_CAPTIONS,
+                           every=getattr(ctx.config, "samples_every", 1))
+        ctx.state["grid"] = grid
+        callbacks = [grid]
         if getattr(ctx.config, "health", True):
             callbacks.append(TrainingHealth(on_nan=getattr(ctx.config, "on_nan", "rollback")))
         return callbacks
+
+    def final_preview(self, ctx, model, epochs_done):
+        grid = ctx.state["grid"]
+        grid.set_model(model)  # fit never ran when the steps were all done already.
+        if grid.last_path is None:
+            grid.save(epochs_done)
+        return grid.last_path
 
     def evaluate(self, ctx, model, info):
         if not getattr(info, "synthetic", False):
