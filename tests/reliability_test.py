@@ -202,6 +202,16 @@ def test_finished_run_run_again_trains_nothing_and_changes_no_file(tmp_path):
         assert "nothing to train" in again.stdout and "Resuming" not in again.stdout
         assert "Traceback" not in again.stderr
         assert _files(out) == before
+    # Killed after its last checkpoint but before model.keras: the re-run
+    # trains nothing and writes the missing final files.
+    os.remove(os.path.join(out, "model.keras"))
+    again = _train_py(out)
+    assert again.returncode == 0, again.stderr
+    assert "nothing to train" not in again.stdout and "Trained to epoch 1" in again.stdout
+    assert os.path.exists(os.path.join(out, "model.keras"))
+    after = _files(out)
+    for name in ("checkpoints/latest.weights.h5", "checkpoints/previous.weights.h5"):
+        assert after.get(name) == before.get(name)
 
 
 def test_out_dir_that_is_a_file_or_under_a_file_is_one_sentence(tmp_path):
