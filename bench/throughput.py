@@ -1,4 +1,4 @@
-r"""Training throughput per model: ours vs a tutorial-style loop, float32 vs bfloat16.
+r"""Training throughput per model: ours vs a tutorial-style loop and PyTorch, float32 vs bfloat16.
 
 In one process, for each model of `--models` (built as `train.py
 --model=NAME` builds it, on Fashion-MNIST, batch `--batch_size`), times:
@@ -8,15 +8,29 @@ In one process, for each model of `--models` (built as `train.py
                `from_tensor_slices(...).shuffle().batch()` dataset, float32.
                Only for models whose step is one D and one G update on
                single-input, single-output networks.
+    torch      for dcgan, the same networks, loss, Adam settings and update
+               order in PyTorch eager mode (bench/torch_dcgan.py), on the same
+               images held in memory, `torch.set_num_threads(--torch_threads)`;
+               `--torch=eager,bf16,compile` adds `torch/bf16` (autocast) and
+               `torch/compile` (`torch.compile` of both networks). Needs the
+               `bench` extra (`pip install -e .[bench]`); without torch the
+               runner is skipped with one printed line.
     fit/f32    `model.fit` on `keras_gan.data.load`, float32
     fit/bf16   the same under `--precision=mixed_bfloat16`
 and, for the first model only, the levers
     fit/f32/spe   float32 plus `steps_per_execution=--spe`
     fit/f32/xla   float32 plus `jit_compile=True`
 Each variant is timed `--rounds` times, interleaved, after a warm-up; the
-best round is reported (with the median beside it) and its ratio to the
-tutorial loop's best round. On a shared 2-core machine rounds of the same
-variant differ by 10-50 %; the best round is the least disturbed one.
+best round is reported (with the median beside it) and its speed relative
+to the tutorial loop's best round and to PyTorch eager's (`vs tutorial`,
+`vs PyTorch`: above 1x is faster). On a shared 2-core machine rounds of the
+same variant differ by 10-50 %; the best round is the least disturbed one.
+TensorFlow and PyTorch keep separate thread pools in the one process; each
+runs alone in its turn, so each gets the machine's cores. PyTorch's OpenMP
+threads meet at a barrier in every op, which a machine busy with other jobs
+turns into scheduler waits: at a load of 12 on 2 cores, 2 threads ran 30x
+slower than 1 (TensorFlow's pool barely moved). Measure on an idle machine,
+or look at `--torch_threads=1` beside the default.
 
 FLOPs per step are counted from the layer shapes (convolutions and dense
 layers; forward = 2 x MACs, backward = 2 x forward for every pass that
@@ -28,6 +42,19 @@ and bfloat16) with the TensorFlow profiler and prints where the op time goes
 (convolution/matmul, batch norm, other elementwise, optimizer, casts, noise)
 and the share of wall time in which no op ran (Python, dispatch, waits).
 
+`--onednn_check` runs `--onednn_steps` mixed_bfloat16 fit steps of the
+first model in a subprocess with ONEDNN_VERBOSE=1 and counts the oneDNN
+primitives that ran, by implementation (e.g. brg_conv_fwd:avx512_core_bf16),
+propagation kind and source dtype, with the reorders and any reference
+(ref) kernels, to confirm the convolutions run in native bfloat16 kernels.
+
+The DCGAN against TensorFlow's tutorial loop and PyTorch (the final
+measurement; `--rounds=0` skips the timing for a check alone):
+
+    python bench/throughput.py --models=dcgan
+    python bench/throughput.py --models=dcgan --torch=eager,bf16,compile --onednn_check
+    python bench/throughput.py --models=dcgan --rounds=0 --onednn_check
+
 Thread settings are process-wide in TensorFlow, so compare them across runs:
 
     python bench/throughput.py
@@ -38,7 +65,10 @@ Thread settings are process-wide in TensorFlow, so compare them across runs:
 import collections
 import glob
 import os
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -53,18 +83,28 @@ flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "inf
 flags.DEFINE_integer("batch_size", 64, "Images per step (per critic step for wgan_gp).")
 flags.DEFINE_integer("width", 0, "Width of the DCGAN-style networks; 0: train.py's default.")
 flags.DEFINE_integer("steps", 64, "Timed steps per measurement.")
-flags.DEFINE_integer("rounds", 5, "Interleaved measurements per variant.")
+flags.DEFINE_integer("rounds", 5, "Interleaved measurements per variant; 0: no timing table.")
 flags.DEFINE_integer("spe", 8, "steps_per_execution of the spe variant.")
 flags.DEFINE_bool("levers", True, "Time the spe and XLA variants for the first model.")
 flags.DEFINE_integer("inter_op", 0, "tf.config inter-op threads (0: TensorFlow's default).")
 flags.DEFINE_integer("intra_op", 0, "tf.config intra-op threads (0: TensorFlow's default).")
 flags.DEFINE_bool("profile", False, "Profile the first model's fit step and print the breakdown.")
 flags.DEFINE_integer("profile_steps", 40, "Steps traced per precision by --profile.")
+flags.DEFINE_list("torch", ["eager"], "PyTorch DCGAN variants to time for dcgan: eager, bf16, "
+                  "compile; empty for none.")
+flags.DEFINE_integer("torch_threads", 0, "torch.set_num_threads (0: the cores this process may use).")
+flags.DEFINE_bool("onednn_check", False, "Count the oneDNN kernels of a few bfloat16 fit steps "
+                  "of the first model (subprocess, ONEDNN_VERBOSE=1).")
+flags.DEFINE_integer("onednn_steps", 4, "Fit steps counted by --onednn_check.")
+flags.DEFINE_bool("onednn_child", False, "Internal: the subprocess of --onednn_check.")
 FLAGS = flags.FLAGS
 
 # Models whose train step is one D update then one G update, with networks
 # of one input and one output: the tutorial loop and the FLOP count apply.
 _SIMPLE = ("gan", "dcgan", "lsgan", "sngan")
+# bench/torch_dcgan.py's networks are dcgan's.
+_TORCH_MODELS = ("dcgan",)
+_TORCH_VARIANTS = ("eager", "bf16", "compile")
 
 
 # === FLOPs ===
@@ -225,6 +265,36 @@ def fit_runner(name, **options):
     return run
 
 
+def import_torch_dcgan():
+    """bench/torch_dcgan.py, or None (and one printed line) without torch."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("PyTorch baseline skipped: torch is not importable "
+              "(pip install -e .[bench] installs the pinned version).\n")
+        return None
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import torch_dcgan
+
+    return torch_dcgan
+
+
+def torch_runners(torch_dcgan, model, train_images):
+    """`{"torch" | "torch/bf16" | "torch/compile": run}` per `--torch`, on
+    PyTorch twins of the Keras `model`'s networks (counts checked)."""
+    runners = {}
+    for variant in FLAGS.torch:
+        trainer = torch_dcgan.Trainer(train_images, FLAGS.batch_size, model.latent_dim, model.width,
+                                      compile=variant == "compile", bf16=variant == "bf16")
+        runners["torch" if variant == "eager" else f"torch/{variant}"] = trainer.run
+    if runners:
+        print("Parameters (trainable + batch-norm statistics):")
+        torch_dcgan.check_parameter_counts((model.generator, model.discriminator),
+                                           (trainer.generator, trainer.discriminator))
+        print()
+    return runners
+
+
 # === Profile ===
 def _category(name):
     scope, _, op = name.rpartition(":")
@@ -311,6 +381,78 @@ def print_profile(name):
           + " | ".join(f"{results[p][2]:.0%} | " for p in ("float32", "mixed_bfloat16")) + "|")
 
 
+# === oneDNN kernels ===
+_ONEDNN_MARK = "onednn_check: counted steps follow"
+
+
+def onednn_child(name):
+    """Runs in the --onednn_check subprocess: warm-up, mark, counted steps."""
+    run = fit_runner(name, precision="mixed_bfloat16")
+    run(2)
+    print(_ONEDNN_MARK, flush=True)
+    run(FLAGS.onednn_steps - 1)  # fit_runner's run(n) takes n + 1 steps
+
+
+def onednn_check(name):
+    """Prints the oneDNN primitives of `--onednn_steps` bfloat16 fit steps."""
+    command = [sys.executable, os.path.abspath(__file__), f"--models={name}", "--onednn_child",
+               f"--onednn_steps={FLAGS.onednn_steps}", f"--batch_size={FLAGS.batch_size}",
+               f"--width={FLAGS.width}", f"--inter_op={FLAGS.inter_op}",
+               f"--intra_op={FLAGS.intra_op}"]
+    env = dict(os.environ, ONEDNN_VERBOSE="1")
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    print(f"\n### oneDNN kernels: {name} fit step, mixed_bfloat16, batch {FLAGS.batch_size}, "
+          f"{FLAGS.onednn_steps} counted steps (ONEDNN_VERBOSE=1)\n")
+    if result.returncode or _ONEDNN_MARK not in result.stdout:
+        print(f"The oneDNN check's subprocess failed (exit {result.returncode}); its last output:\n"
+              + "\n".join((result.stdout + result.stderr).splitlines()[-20:]))
+        return
+    setup, counted = result.stdout.split(_ONEDNN_MARK, 1)
+    # The library's version, ISA and threading runtime, printed once.
+    info = [", ".join(f for f in line.split(",")[3:] if f) for line in setup.splitlines()
+            if line.startswith("onednn_verbose") and ",info," in line
+            and ("oneDNN v" in line or ",cpu," in line)]
+    if info:
+        print("oneDNN: " + "; ".join(info) + "\n")
+    calls = collections.Counter()
+    for line in counted.splitlines():
+        fields = line.split(",")
+        # onednn_verbose[,v1],primitive,exec,cpu,KIND,IMPLEMENTATION,PROPAGATION,MEMORY,...
+        if not line.startswith("onednn_verbose") or "exec" not in fields:
+            continue
+        at = fields.index("exec")
+        kind, implementation, propagation = fields[at + 2:at + 5]
+        # "src:bf16::blocked:acdb::f0" (oneDNN 3.x) or "src_f32::blocked:ab:f0".
+        memory = dict((role, (dtype, tag)) for role, dtype, tag in re.findall(
+            r"\b(src|dst)[_:](\w+?):\w*:\w+:(\w+)", fields[at + 5] if len(fields) > at + 5 else ""))
+        # Reorders change layout (or dtype): show both; the others, the dtypes.
+        ends = [":".join(memory[r]) if kind == "reorder" else memory[r][0] if r in memory else "?"
+                for r in ("src", "dst")]
+        calls[(kind, implementation, propagation, "->".join(ends))] += 1
+    if not calls:
+        print("No oneDNN primitive ran: this TensorFlow build does not use oneDNN here, "
+              "or TF_ENABLE_ONEDNN_OPTS=0 is set.")
+        return
+    print("| primitive | implementation | propagation | src->dst | calls/step |")
+    print("|---|---|---|---|---|")
+    for (kind, implementation, propagation, dtypes), count in sorted(
+            calls.items(), key=lambda item: (item[0][0], -item[1])):
+        print(f"| {kind} | {implementation or '-'} | {propagation} | {dtypes} "
+              f"| {count / FLAGS.onednn_steps:g} |")
+    convolutions = {k: n for k, n in calls.items() if k[0] in ("convolution", "deconvolution")}
+    native = sum(n for k, n in convolutions.items()
+                 if ("bf16" in k[1] or "amx" in k[1]) and k[3].startswith("bf16"))
+    reference = sum(n for k, n in calls.items() if k[1].startswith("ref") or ":ref" in k[1])
+    reorders = {k: n for k, n in calls.items() if k[0] == "reorder"}
+    casts = sum(n for k, n in reorders.items()
+                if len({end.split(":")[0] for end in k[3].split("->")}) > 1)
+    per_step = FLAGS.onednn_steps
+    print(f"\nConvolution calls in a bf16 (or AMX) kernel: {native / per_step:g} of "
+          f"{sum(convolutions.values()) / per_step:g} per step; reference (ref) kernels: "
+          f"{reference / per_step:g} per step; reorders: {sum(reorders.values()) / per_step:g} "
+          f"per step, {casts / per_step:g} of them changing the dtype.")
+
+
 def pipeline_rate(batches=400):
     """Images/s that `keras_gan.data.load` delivers with no training."""
     from keras_gan import data
@@ -342,28 +484,61 @@ def main(argv):
         tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_op)
     if FLAGS.intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(FLAGS.intra_op)
+    if FLAGS.onednn_child:
+        onednn_child(FLAGS.models[0])
+        return
+    unknown = sorted(set(FLAGS.torch) - set(_TORCH_VARIANTS))
+    if unknown:
+        raise app.UsageError(f"--torch takes {', '.join(_TORCH_VARIANTS)}. Received: {unknown}")
+    if FLAGS.rounds:
+        print_timings()
+    if FLAGS.profile:
+        print_profile(FLAGS.models[0])
+    if FLAGS.onednn_check:
+        onednn_check(FLAGS.models[0])
+
+
+def print_timings():
+    import tensorflow as tf
+
     from keras_gan import families
     from keras_gan import trainer
     from keras_gan.family import RunContext
 
     train_images = fashion_mnist_images()
+    torch_dcgan, torch_threads = None, "n/a"
+    if FLAGS.torch and any(name in _TORCH_MODELS for name in FLAGS.models):
+        torch_dcgan = import_torch_dcgan()
+    if torch_dcgan is not None:
+        import torch
+
+        torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
+        torch_threads = f"{torch.get_num_threads()} (torch {torch.__version__})"
     steps = FLAGS.steps - FLAGS.steps % FLAGS.spe
     peak_f32, peak_bf16 = matmul_peak(tf.float32), matmul_peak(tf.bfloat16)
     print(f"Fashion-MNIST, batch {FLAGS.batch_size}, {steps} steps x {FLAGS.rounds} interleaved "
           f"rounds, best round (median); threads inter_op={FLAGS.inter_op or 'default'} "
-          f"intra_op={FLAGS.intra_op or 'default'}")
+          f"intra_op={FLAGS.intra_op or 'default'}, PyTorch {torch_threads}")
     print(f"Measured 4096^3 matmul peak: float32 {peak_f32 / 1e9:.0f} GFLOP/s, "
           f"bfloat16 {peak_bf16 / 1e9:.0f} GFLOP/s")
     print(f"Input pipeline alone (keras_gan.data.load, iterated eagerly): "
           f"{pipeline_rate():.0f} images/s\n")
-    print("| model | variant | ms/step | images/s | vs tutorial | GFLOP/step | GFLOP/s "
+    # Built before the table, which their parameter counts would interrupt.
+    torch_for = {}
+    if torch_dcgan is not None:
+        torch_for = {name: torch_runners(torch_dcgan, build(name)[0], train_images)
+                     for name in FLAGS.models if name in _TORCH_MODELS}
+    print("| model | variant | ms/step | images/s | vs tutorial | vs PyTorch | GFLOP/step | GFLOP/s "
           "| % of f32 peak | % of bf16 peak (MFU) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    summary = []
     for index, name in enumerate(FLAGS.models):
         runners = {}
         simple = name in _SIMPLE
         if simple:
             runners["tutorial"] = tutorial_runner(name, train_images)
+        # Interleaved with the others, round by round.
+        runners.update(torch_for.get(name, {}))
         runners["fit/f32"] = fit_runner(name, precision="float32")
         runners["fit/bf16"] = fit_runner(name, precision="mixed_bfloat16")
         if index == 0 and FLAGS.levers:
@@ -382,10 +557,12 @@ def main(argv):
         # The best round is the least disturbed one on a shared machine; the
         # median shows how much the rounds moved.
         base = min(times["tutorial"]) if simple else None
+        torch_base = min(times["torch"]) if "torch" in times else None
         for variant, values in times.items():
             seconds = min(values)
             spread = f"{seconds * 1e3:.1f} ({statistics.median(values) * 1e3:.0f})"
             ratio = f"{base / seconds:.2f}x" if base else "n/a"
+            ratio += f" | {torch_base / seconds:.2f}x" if torch_base else " | n/a"
             if flops:
                 rate = flops[variant] / seconds
                 cost = (f"{flops[variant] / 1e9:.2f} | {rate / 1e9:.0f} | {rate / peak_f32:.0%} "
@@ -394,8 +571,15 @@ def main(argv):
                 cost = "n/a | n/a | n/a | n/a"
             print(f"| {name} | {variant} | {spread} | {images_per_step / seconds:.0f} | {ratio} | {cost} |",
                   flush=True)
-    if FLAGS.profile:
-        print_profile(FLAGS.models[0])
+        for variant in ("fit/f32", "fit/bf16"):
+            seconds = min(times[variant])
+            against = [f"{base / seconds:.2f}x the TF tutorial loop"] if base else []
+            against += [f"{torch_base / seconds:.2f}x PyTorch eager"] if torch_base else []
+            if against:
+                summary.append(f"{name} {variant} runs at " + " and ".join(against)
+                               + " (best rounds; above 1x is faster).")
+    if summary:
+        print("\n" + "\n".join(summary))
 
 
 if __name__ == "__main__":
