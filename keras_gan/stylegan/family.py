@@ -7,65 +7,15 @@ Evaluation scores the central crop with the project's Fashion-MNIST feature
 network when the data is 28x28 grayscale, as for the other image GANs.
 """
 
-import dataclasses
 import os
 
-import tensorflow as tf
-
 from keras_gan import callbacks as callbacks_lib
-from keras_gan import data as data_lib
 from keras_gan.family import Family
 from keras_gan.family import Option
+from keras_gan.stylegan import data as style_data
 from keras_gan.stylegan.model import StyleGAN
 
-__all__ = ["StyleGANFamily", "padded_side", "cropping_extractor"]
-
-
-@dataclasses.dataclass(frozen=True)
-class StyleGANDataInfo:
-    """The dataset as StyleGAN sees it.
-
-    Attributes:
-        name: str. Dataset name or folder.
-        image_shape: tuple. The (padded) shape the model makes.
-        source_shape: tuple. The dataset's own image shape.
-        num_classes: int or None. Label count (conditional runs).
-        num_examples: int or None. Examples in the split.
-    """
-
-    name: str
-    image_shape: tuple
-    source_shape: tuple
-    num_classes: int | None
-    num_examples: int | None
-
-    @property
-    def padding(self):
-        return (self.image_shape[0] - self.source_shape[0]) // 2
-
-
-def padded_side(side):
-    """The side StyleGAN trains at: the next power of two, at least 32."""
-    target = 32
-    while target < side:
-        target *= 2
-    return target
-
-
-def cropping_extractor(extractor, padding):
-    """`extractor` (a FeatureExtractor) seeing the central crop of padded
-    images: same network and fingerprint, so the reference statistics of
-    the unpadded data apply."""
-    from keras_gan.features import FeatureExtractor
-
-    if not padding:
-        return extractor
-
-    def crop(batch):
-        return batch[:, padding:-padding, padding:-padding]
-
-    return FeatureExtractor(extractor.model, extractor.name, extractor.image_shape,
-                            preprocess=crop, batch_size=extractor.batch_size)
+__all__ = ["StyleGANFamily"]
 
 
 class StyleGANFamily(Family):
@@ -93,37 +43,11 @@ class StyleGANFamily(Family):
 
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         config = ctx.config
-        conditional = bool(ctx.options.get("conditional"))
-        size = getattr(config, "image_size", 0) or None
-        ds, info = data_lib.load(config.dataset, split=split, batch_size=batch_size,
-                                 with_labels=conditional, data_dir=config.data_dir,
-                                 image_size=size, seed=seed, repeat=repeat, return_info=True)
-        height, width, channels = info.image_shape
-        if height != width:
-            raise ValueError(
-                f"StyleGAN makes square images but {config.dataset!r} has {height}x{width}; "
-                "pass --image_size=32 (or 64, 128) to resize it.")
-        side = padded_side(height)
-        if side != height and height >= 32:
-            raise ValueError(
-                f"StyleGAN needs a power-of-two side; {config.dataset!r} has {height}. "
-                "Pass --image_size=32, 64 or 128 to resize it.")
-        if conditional and not info.num_classes:
-            raise ValueError(
-                f"--conditional needs class labels, but {config.dataset!r} has none; use a "
-                "labelled dataset or a folder with one subfolder per class.")
-        before = (side - height) // 2
-        after = side - height - before
-        if before or after:
-            pads = [[0, 0], [before, after], [before, after], [0, 0]]
-
-            def pad(images):
-                return tf.pad(images, pads, constant_values=-1.0)
-
-            ds = ds.map(lambda x, y: (pad(x), y)) if conditional else ds.map(pad)
-        return ds, StyleGANDataInfo(info.name, (side, side, channels), tuple(info.image_shape),
-                                    info.num_classes if conditional else None,
-                                    info.num_examples)
+        return style_data.load(config.dataset, split=split, batch_size=batch_size,
+                               with_labels=bool(ctx.options.get("conditional")),
+                               data_dir=config.data_dir,
+                               image_size=getattr(config, "image_size", 0) or None,
+                               seed=seed, repeat=repeat)
 
     def build(self, ctx, model_cls, info):
         config = ctx.config
@@ -144,7 +68,7 @@ class StyleGANFamily(Family):
         if name == "none" or (name == "auto" and tuple(info.source_shape) != (28, 28, 1)):
             return None
         base = features.load_extractor("fashion_mnist" if name == "auto" else name)
-        return base, cropping_extractor(base, info.padding)
+        return base, style_data.cropping_extractor(base, info.padding)
 
     def _reference(self, ctx, base):
         from keras_gan import evaluation
@@ -173,15 +97,12 @@ class StyleGANFamily(Family):
         return result
 
     def evaluate(self, ctx, model, info):
-        from keras_gan import evaluation
-
         found = self._extractor(ctx, info)
         if found is None or ctx.config.final_eval_samples <= 0:
             return None
-        base, cropping = found
-        reference = self._reference(ctx, base)
-        scores = evaluation.evaluate(model, reference, cropping, ctx.config.final_eval_samples,
-                                     seed=ctx.config.seed)
+        reference = self._reference(ctx, found[0])
+        scores = style_data.evaluate(model, reference, found[0], info.padding,
+                                     ctx.config.final_eval_samples, seed=ctx.config.seed)
         return {"num_samples": ctx.config.final_eval_samples, "extractor": reference.extractor,
                 "reference": reference.source, "truncation_psi": 1.0, **scores}
 

@@ -248,6 +248,7 @@ class StyleGAN(GAN):
     # === Training ===
     def train_step(self, data):
         real, labels = self._unpack(data)
+        real = ops.convert_to_tensor(real)  # numpy batches when run eagerly
         z = self.sample_latent(ops.shape(real)[0])
         with tf.GradientTape() as g_tape:
             # The mapping network runs under G's tape, so it trains with G.
