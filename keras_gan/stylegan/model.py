@@ -299,7 +299,8 @@ class StyleGAN(GAN):
             tape.watch(ws)
             images = ops.cast(self.generator.synthesis(ws, training=True), "float32")
             height, width = self.image_shape[0], self.image_shape[1]
-            noise = self.replica_slice(keras.random.normal, tuple([1, *self.image_shape]))
+            # One noise image per sample, as in the reference code.
+            noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
             noise = noise / math.sqrt(height * width)
             output = ops.sum(images * noise)
         gradients = ops.cast(tape.gradient(output, ws), "float32")
