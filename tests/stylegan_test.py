@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
 from keras_gan import testing
 from keras_gan.layers import MinibatchStddev
