@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-__all__ = ["LatentCodes"]
+__all__ = ["LatentCodes", "MinibatchStddev"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -61,4 +61,74 @@ class LatentCodes(keras.layers.Layer):
             "noise_dim": self.noise_dim,
             "categories": self.categories,
             "continuous": self.continuous,
+        }
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class MinibatchStddev(keras.layers.Layer):
+    """Appends the minibatch standard deviation as extra feature maps.
+
+    The batch is split into groups of `group_size` samples; within each
+    group the standard deviation of every feature is taken over the group,
+    averaged over the features (and pixels) of each of `num_channels`
+    channel groups, and appended as constant maps. A discriminator that
+    sees this statistic can tell a batch with too little variety from a
+    real one, which counters mode collapse. When the batch does not divide
+    by `group_size`, the largest of `group_size`, ..., 2, 1 that divides it
+    is used.
+
+    Args:
+        group_size: int. Samples per group. Defaults to 4.
+        num_channels: int. Feature groups, each giving one appended map.
+            Defaults to 1.
+
+    Example:
+    >>> import numpy as np
+    >>> layer = MinibatchStddev(group_size=2)
+    >>> layer(np.zeros((4, 4, 4, 8), "float32")).shape
+    (4, 4, 4, 9)
+
+    Reference:
+        Karras et al., "Progressive Growing of GANs for Improved Quality,
+        Stability, and Variation", ICLR 2018, sec. 3.
+    """
+
+    def __init__(self, group_size=4, num_channels=1, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("group_size", group_size), ("num_channels", num_channels)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int. Received: {name}={value!r}")
+        self.group_size = group_size
+        self.num_channels = num_channels
+
+    def call(self, x):
+        shape = ops.shape(x)
+        n, h, w, c = shape[0], shape[1], shape[2], shape[3]
+        if isinstance(c, int) and c % self.num_channels:
+            raise ValueError(
+                f"The input's {c} channels do not divide into num_channels="
+                f"{self.num_channels} groups."
+            )
+        group = 1
+        for size in range(self.group_size, 1, -1):
+            group = ops.where(ops.logical_and(ops.equal(n % size, 0), group == 1), size, group)
+        group = ops.minimum(group, n)
+        f = self.num_channels
+        y = ops.reshape(ops.cast(x, "float32"), (group, -1, h, w, f, c // f))
+        y = y - ops.mean(y, axis=0)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=0) + 1e-8)  # (n/G, h, w, f, c/f)
+        y = ops.mean(y, axis=(1, 2, 4))  # (n/G, f)
+        y = ops.tile(y, (group, 1))  # sample i of every group gets its group's value
+        y = ops.reshape(y, (-1, 1, 1, f))
+        y = ops.tile(ops.cast(y, x.dtype), (1, h, w, 1))
+        return ops.concatenate([x, y], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + self.num_channels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "group_size": self.group_size,
+            "num_channels": self.num_channels,
         }
