@@ -243,8 +243,12 @@ def main(argv):
     values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)
               if f.name != "family_options"}
     # The options of the model's own family; the others do not apply.
+    # A family option may share its name with a flag every model has (width,
+    # r1_weight): given on the command line it applies, else the family's
+    # own default does.
     values["family_options"] = {
-        o.name: FLAGS[o.name].value for o in families.family_for(values["model"]).options}
+        o.name: FLAGS[o.name].value if FLAGS[o.name].present else o.default
+        for o in families.family_for(values["model"]).options}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
     config = TrainConfig(**values)

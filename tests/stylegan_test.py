@@ -233,10 +233,8 @@ def test_arguments_are_validated():
 
 
 def _protocol():
-    try:
-        from keras_gan import family
-    except TypeError as e:  # keras_gan/family.py's `type: type | None` field on Python 3.11
-        pytest.skip(f"keras_gan.family does not import here: {e}")
+    from keras_gan import family
+
     return family
 
 

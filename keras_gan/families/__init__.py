@@ -15,6 +15,7 @@ __all__ = ["FAMILIES", "Family", "Option", "RunContext", "get", "family_for", "m
 FAMILIES = {
     "image": "keras_gan.families.image:ImageFamily",
     "image_to_image": "keras_gan.families.image_to_image:ImageToImageFamily",
+    "stylegan": "keras_gan.stylegan.family:StyleGANFamily",
     "midinet": "keras_gan.midinet.family:MidiNetFamily",
     "text2image": "keras_gan.text2image.family:TextToImageFamily",
 }

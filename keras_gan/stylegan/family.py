@@ -80,9 +80,11 @@ class StyleGANFamily(Family):
     def callbacks(self, ctx, model, info):
         config = ctx.config
         found = self._extractor(ctx, info)
-        result = [callbacks_lib.SampleGrid(os.path.join(ctx.out_dir, "samples"),
-                                           every=config.samples_every, num=config.num_samples,
-                                           seed=config.seed)]
+        grid = callbacks_lib.SampleGrid(os.path.join(ctx.out_dir, "samples"),
+                                        every=config.samples_every, num=config.num_samples,
+                                        seed=config.seed)
+        ctx.state["grid"] = grid
+        result = [grid]
         if config.health:
             real, _ = self.load_data(ctx, split=config.split, seed=0, repeat=False,
                                      batch_size=256)
@@ -95,6 +97,13 @@ class StyleGANFamily(Family):
                 self._reference(ctx, found[0]), found[1], every=config.eval_every,
                 num_samples=config.eval_samples, seed=config.seed))
         return result
+
+    def final_preview(self, ctx, model, epochs_done):
+        grid = ctx.state["grid"]
+        grid.set_model(model)  # fit never ran when the steps were all done already.
+        if grid.last_path is None:
+            grid.save(epochs_done)
+        return grid.last_path
 
     def evaluate(self, ctx, model, info):
         found = self._extractor(ctx, info)
