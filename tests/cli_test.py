@@ -1,0 +1,198 @@
+"""What train.py promises a user, run as a user runs it: a subprocess on
+real Fashion-MNIST images (a 512-image IDX folder, so each run takes seconds)."""
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--batch_size=8", "--width=8", "--latent_dim=8", "--steps_per_epoch=2",
+        "--num_samples=4", "--verbose=0", "--eval_every=0", "--final_eval_samples=0",
+        "--export=false", "--health=false"]
+
+
+def run_train(*args, timeout=240, **kwargs):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "train.py"), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=timeout, **kwargs)
+
+
+def _digests(directory):
+    digests = {}
+    for root, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                digests[os.path.relpath(path, directory)] = hashlib.sha256(f.read()).hexdigest()
+    return digests
+
+
+def _load(path):
+    import keras
+
+    import keras_gan  # noqa: F401  (registers the classes)
+
+    return keras.models.load_model(path)
+
+
+def _checkpointed_model(out_dir, **kwargs):
+    from keras_gan.models import DCGAN
+
+    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, width=8, **kwargs)
+    model.compile()
+    model.load_weights(os.path.join(out_dir, "checkpoints", "latest.weights.h5"))
+    return model
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a finished run's re-run resumes, trains no step and then fails in "
+    "SampleGrid.save (model None); fixed in another branch",
+)
+def test_running_a_finished_command_again_trains_nothing(tiny_fashion_mnist, tmp_path):
+    args = [f"--out_dir={tmp_path / 'run'}", f"--dataset={tiny_fashion_mnist}", "--epochs=1", *TINY]
+    first = run_train(*args)
+    assert first.returncode == 0, first.stderr
+    before = _digests(tmp_path / "run")
+    again = run_train(*args)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _digests(tmp_path / "run") == before
+
+
+def test_sigint_writes_checkpoint_and_model_keras_at_the_same_step(tiny_fashion_mnist, tmp_path):
+    out = str(tmp_path / "run")
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "train.py"), f"--out_dir={out}",
+         f"--dataset={tiny_fashion_mnist}", "--epochs=1", "--checkpoint_every_steps=2",
+         *TINY, "--steps_per_epoch=5000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        latest = os.path.join(out, "checkpoints", "latest.weights.h5")
+        deadline = time.monotonic() + 120
+        while not os.path.exists(latest):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no checkpoint within 120 s"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    step = int(stdout.split("Stopped by SIGINT after step ")[1].split(";")[0])
+    assert 2 <= step < 5000
+    saved = _load(os.path.join(out, "model.keras"))
+    checkpointed = _checkpointed_model(out)
+    assert saved.train_steps == checkpointed.train_steps == step
+    for a, b in zip(saved.get_weights(), checkpointed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(saved.g_optimizer.variables, checkpointed.g_optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_nan_losses_roll_back_at_most_three_times_or_stop(tiny_fashion_mnist, tmp_path):
+    # An SGD step of 1e30 on D makes the losses NaN at the first step, and
+    # again after every roll-back.
+    args = [f"--dataset={tiny_fashion_mnist}", "--epochs=1", "--optimizer=sgd",
+            "--d_learning_rate=1e30", *TINY, "--steps_per_epoch=8", "--health=true"]
+    for on_nan, rollbacks in (("stop", 0), ("rollback", 3)):
+        out = str(tmp_path / on_nan)
+        result = run_train(f"--out_dir={out}", *args, f"--on_nan={on_nan}")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("rolled back to the last good state") == rollbacks
+        for n in range(1, rollbacks + 1):
+            assert f"at step {n}; rolled back to the last good state (roll-back {n} of at most 3)" \
+                in result.stderr
+        stopped = f"Training stopped at step {rollbacks + 1}: the losses became NaN/Inf"
+        assert result.stderr.count("Training stopped at step") == 1 and stopped in result.stderr
+        assert "Lower the learning rates" in result.stderr
+        assert "Traceback" not in result.stderr
+        # No good state after step 0, so no checkpoint: NaN weights are never saved.
+        assert not os.path.exists(os.path.join(out, "checkpoints", "latest.weights.h5"))
+
+
+def _existing_run(out_dir, **options):
+    from keras_gan import trainer
+
+    os.makedirs(out_dir)
+    values = dataclasses.asdict(trainer.TrainConfig(out_dir=str(out_dir), **options))
+    with open(os.path.join(out_dir, "options.json"), "w") as f:
+        json.dump(values, f)
+
+
+@pytest.mark.parametrize("case", ["empty_folder", "image_size", "changed_option"])
+def test_bad_input_is_one_sentence_on_stderr(tiny_fashion_mnist, tmp_path, case):
+    out = tmp_path / "run"
+    if case == "empty_folder":
+        (tmp_path / "empty").mkdir()
+        args, message = [f"--dataset={tmp_path / 'empty'}"], "no readable images"
+    elif case == "image_size":
+        args = [f"--dataset={tiny_fashion_mnist}", "--image_size=30"]
+        message = "cannot produce image_shape=(30, 30, 1)"
+    else:
+        _existing_run(out, dataset=tiny_fashion_mnist, **{"latent_dim": 8, "width": 8})
+        args = [f"--dataset={tiny_fashion_mnist}", "--model=wgan"]
+        message = "--model='wgan' (was 'dcgan')"
+    # As a newcomer runs it: no TF_CPP_MIN_LOG_LEVEL, so any TensorFlow
+    # start-up notice would be a second line.
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = run_train(f"--out_dir={out}", *args, *TINY, env=env)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("train.py: error: ") and message in lines[0], lines[0]
+    assert lines[0].endswith("."), lines[0]
+
+
+@pytest.fixture(scope="module")
+def mirrored_and_single(tiny_fashion_mnist, tmp_path_factory):
+    """The same 3 SGD steps through train.py on one device and mirrored on 2 CPU devices."""
+    root = tmp_path_factory.mktemp("strategies")
+    # SGD: an update proportional to the gradient (Adam's is invariant to
+    # its scale), so a replica scaling slip would show in the weights.
+    args = [f"--dataset={tiny_fashion_mnist}", "--epochs=1", "--optimizer=sgd",
+            *TINY, "--steps_per_epoch=3"]
+    runs = {}
+    for name, extra in (("single", []), ("mirrored", ["--strategy=mirrored", "--cpu_devices=2"])):
+        result = run_train(f"--out_dir={root / name}", *args, *extra)
+        assert result.returncode == 0, result.stderr
+        assert "Trained to epoch 1" in result.stdout
+        runs[name] = str(root / name)
+    return runs, args
+
+
+def test_mirrored_on_two_cpu_devices_trains_and_resumes_on_one(mirrored_and_single, tmp_path):
+    runs, args = mirrored_and_single
+    assert _load(os.path.join(runs["mirrored"], "model.keras")).train_steps == 3
+    # The checkpoint written under the strategy resumes on one device.
+    out = str(tmp_path / "resumed")
+    shutil.copytree(runs["mirrored"], out)
+    resumed = run_train(f"--out_dir={out}", *[a for a in args if a != "--epochs=1"], "--epochs=2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming" in resumed.stdout and "at step 3 (epoch 2, batch 1)" in resumed.stdout
+    assert _load(os.path.join(out, "model.keras")).train_steps == 6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="through train.py the mirrored run's weights differ from the one-device run's "
+    "by about 5e-3 after 3 SGD steps (measured), while the library path "
+    "(tests/strategy_check.py, the same steps on in-memory batches) agrees to 1e-7: "
+    "the trainer's data or noise under the strategy is not the one-device stream",
+)
+def test_mirrored_through_train_py_equals_one_device(mirrored_and_single):
+    runs, _ = mirrored_and_single
+    a = _load(os.path.join(runs["single"], "model.keras"))
+    b = _load(os.path.join(runs["mirrored"], "model.keras"))
+    for x, y in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(x, y, atol=1e-5)
