@@ -1,6 +1,7 @@
 """Runs in a fresh process (the CPU must be split before TensorFlow starts):
 per-step losses of one-device and MirroredStrategy(2 CPUs) training on the
-same global batches, and checkpoints moved between the two. Prints JSON."""
+same global batches, and checkpoints moved between the two, for the model
+(and optimizer: "default" or "sgd") on the command line. Prints JSON."""
 
 import json
 import os
@@ -8,11 +9,15 @@ import sys
 import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Run as a script, this file's folder heads sys.path: put the checkout's
+# root first so the keras_gan under test is this one, not an installed copy.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from keras_gan import distribute
 
 distribute.split_cpu(2)
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -21,9 +26,14 @@ from keras_gan import testing  # noqa: E402
 from keras_gan.models import MODELS  # noqa: E402
 
 
-def build(cls, strategy, weights=None):
+def build(cls, strategy, weights=None, optimizer="default"):
     with strategy.scope():
         model = testing.tiny_model(cls)
+        if optimizer == "sgd":
+            # An update proportional to the gradient (Adam's is invariant to
+            # its scale): a replica scaling slip changes the weights.
+            model.compile(d_optimizer=keras.optimizers.SGD(0.01),
+                          g_optimizer=keras.optimizers.SGD(0.01))
         if weights is not None:
             model.set_weights(weights)
     return model
@@ -35,20 +45,23 @@ def train(model, images, steps=3):
     return {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
-def main(name):
+def main(name, optimizer="default"):
     cls = MODELS[name]
     mirrored = distribute.make_strategy("mirrored")
     single = tf.distribute.get_strategy()
     initial = testing.tiny_model(cls).get_weights()
     images, _ = testing.fake_batch(testing.tiny_model(cls), 16 * 3, seed=1)
-    one = build(cls, single, initial)
-    two = build(cls, mirrored, initial)
+    one = build(cls, single, initial, optimizer)
+    two = build(cls, mirrored, initial, optimizer)
     result = {
         "replicas": mirrored.num_replicas_in_sync,
         "single": train(one, images),
         "mirrored": train(two, images),
         "weight_diff": max(
             float(np.abs(a - b).max()) for a, b in zip(one.get_weights(), two.get_weights())
+        ),
+        "weight_change": max(
+            float(np.abs(a - b).max()) for a, b in zip(one.get_weights(), initial)
         ),
     }
     # Checkpoints cross strategies both ways.
@@ -58,15 +71,15 @@ def main(name):
         checkpoint = callbacks.Checkpoint(os.path.join(directory, key))
         checkpoint.set_model(source)
         checkpoint.save()
-        target = build(cls, target_strategy)
+        target = build(cls, target_strategy, optimizer=optimizer)
         step = callbacks.Checkpoint(os.path.join(directory, key)).restore(target)
         result[key] = {
             "step": step,
             "weight_diff": max(float(np.abs(a - b).max())
                                for a, b in zip(source.get_weights(), target.get_weights())),
         }
-    print(json.dumps(result))
+    return result
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    print(json.dumps(main(*sys.argv[1:])))
