@@ -10,7 +10,8 @@ import keras
 
 from keras_gan import export
 from keras_gan import testing
-from keras_gan.models import ConditionalGAN, DCGAN, GAN
+from keras_gan.images import to_uint8
+from keras_gan.models import ConditionalGAN, DCGAN, GAN, WGAN, WGANGP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,7 +49,7 @@ def test_parity_of_every_form(dcgan_export):
     assert diffs["saved_model"] <= 1e-4
     assert diffs["tflite_float32"] <= 1e-4
     assert diffs["tflite_float16"] <= 1e-2
-    assert diffs["uint8"] <= 1
+    assert diffs["uint8"] == 0  # README: the uint8 output equals the rounded float output.
 
 
 def test_uint8_signature_is_rounded_float_output_and_deterministic(dcgan_export):
@@ -74,23 +75,34 @@ def test_wrong_latent_shape_is_one_clear_sentence(dcgan_export):
         loaded.signatures["serving_default"](z=tf.zeros((2, 5)))
 
 
-def test_warmup_records_parse_and_run(dcgan_export):
+def _run_warmup_records(saved_model, model_name, image_shape):
+    """Parses every warm-up record, runs it on its signature; returns
+    (signature, batch size, input names) per record."""
     from tensorflow_serving.apis import prediction_log_pb2
 
-    _, _, info = dcgan_export
-    path = os.path.join(info["files"]["saved_model"], "assets.extra", "tf_serving_warmup_requests")
-    loaded = tf.saved_model.load(info["files"]["saved_model"])
-    seen = set()
+    path = os.path.join(saved_model, "assets.extra", "tf_serving_warmup_requests")
+    loaded = tf.saved_model.load(saved_model)
+    seen = []
     for record in tf.data.TFRecordDataset(path):
         log = prediction_log_pb2.PredictionLog.FromString(record.numpy())
         request = log.predict_log.request
-        assert request.model_spec.name == "gen"
+        assert request.model_spec.name == model_name
         inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
         signature = loaded.signatures[request.model_spec.signature_name]
-        outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
-        assert outputs["images"].shape[1:] == (28, 28, 1)
-        seen.add(request.model_spec.signature_name)
-    assert seen == {"serving_default", "generate"}
+        images = signature(**{k: tf.constant(v) for k, v in inputs.items()})["images"]
+        assert images.shape[1:] == image_shape
+        seen.append((request.model_spec.signature_name, int(images.shape[0]), tuple(sorted(inputs))))
+    return seen
+
+
+def test_warmup_records_parse_and_run(dcgan_export):
+    _, _, info = dcgan_export
+    seen = _run_warmup_records(info["files"]["saved_model"], "gen", (28, 28, 1))
+    # Both signatures at each of export.WARMUP_BATCH_SIZES (1 and 8).
+    assert sorted(seen) == sorted(
+        [(s, b, names) for b in export.WARMUP_BATCH_SIZES
+         for s, names in (("serving_default", ("z",)), ("generate", ("count", "seed")))])
+    assert export.WARMUP_BATCH_SIZES == (1, 8)
 
 
 def test_saved_model_cli_show_and_run(dcgan_export):
@@ -147,6 +159,56 @@ def test_conditional_export_takes_labels_and_rejects_unknown_ones(tmp_path):
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must lie in \[0, 10\)"):
         loaded.signatures["serving_default"](z=tf.zeros((2, 8)), labels=tf.constant([1, 10]))
     assert json.load(open(tmp_path / "generator.json"))["num_classes"] == 10
+    # The warm-up records carry labels, and run.
+    seen = _run_warmup_records(info["files"]["saved_model"], "generator", (28, 28, 1))
+    assert sorted(seen) == sorted(
+        [(s, b, names) for b in (1, 8) for s, names in (
+            ("serving_default", ("labels", "z")), ("generate", ("count", "labels", "seed")))])
+
+
+@pytest.mark.parametrize("cls", [GAN, WGAN, WGANGP], ids=lambda c: c.__name__)
+def test_gan_wgan_and_wgangp_export_and_match(cls, tmp_path):
+    # One TFLite variant: the float16 conversion path is the same for every
+    # model and proven on DCGAN above.
+    model = testing.tiny_model(cls)
+    model.train_on_batch(*testing.fake_batch(model, 4 * getattr(model, "n_critic", 1)))
+    info = export.export(model, str(tmp_path), tflite=("float32",))
+    diffs = export.check_parity(model, info["files"], num=5, seed=3)
+    assert diffs["saved_model"] <= 1e-4 and diffs["tflite_float32"] <= 1e-4, diffs
+    assert diffs["uint8"] == 0, diffs
+    # Independent of the exporter's choice of network: the served images
+    # are model.generate's.
+    served = tf.saved_model.load(info["files"]["saved_model"]).signatures["generate"](
+        seed=tf.constant(4, tf.int64), count=tf.constant(3))["images"].numpy()
+    np.testing.assert_array_equal(served, to_uint8(model.generate(3, seed=4)))
+    assert len(_run_warmup_records(info["files"]["saved_model"], "generator", (28, 28, 1))) == 4
+
+
+def test_ema_model_exports_the_moving_average_not_the_trained_weights(tmp_path):
+    model = testing.tiny_model(DCGAN, ema=0.5)
+    batch = testing.fake_batch(model)
+    snapshots = []
+    for _ in range(2):
+        model.train_on_batch(*batch)
+        snapshots.append([v.numpy() for v in model.generator.trainable_weights])
+    info = export.export(model, str(tmp_path), tflite=("float32",), warmup=False)
+    z = export.sample_latent(0, 4, model.latent_dim).numpy()
+    # The average by its definition (decay 0.5, started at the first step's
+    # weights), computed here rather than taken from the exporter's network.
+    average = keras.models.clone_model(model.generator)
+    position = {id(v): i for i, v in enumerate(model.generator.weights)}
+    values = [v.numpy() for v in model.generator.weights]
+    for v, first, second in zip(model.generator.trainable_weights, *snapshots):
+        values[position[id(v)]] = 0.5 * first + 0.5 * second
+    average.set_weights(values)
+    expected = np.asarray(average(z, training=False))
+    trained = np.asarray(model.generator(z, training=False))
+    assert np.abs(expected - trained).max() > 1e-4
+    served = tf.saved_model.load(info["files"]["saved_model"]).signatures["serving_default"](
+        z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(served, expected, atol=1e-6)
+    np.testing.assert_allclose(export.run_tflite(info["files"]["tflite_float32"], z), expected,
+                               atol=1e-5)
 
 
 def test_mixed_precision_generator_exports_in_float32(tmp_path):
