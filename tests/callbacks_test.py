@@ -95,15 +95,37 @@ class _Poison(keras.callbacks.Callback):
             v.assign(np.full(v.shape, np.nan, "float32"))
 
 
+class _Record(keras.callbacks.Callback):
+    """Copies every weight and both optimizers' state at the end of the given steps."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps, self.step, self.states = steps, 0, {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.step in self.steps:
+            model = self.model
+            self.states[self.step] = [np.array(v.numpy()) for v in (
+                model.generator.variables + model.discriminator.variables
+                + model.d_optimizer.variables + model.g_optimizer.variables)]
+
+
 def test_training_health_rolls_back_nan_and_continues():
     model = testing.tiny_model(DCGAN)
     health = callbacks.TrainingHealth(snapshot_every=2)
+    record = _Record({2, 4})  # After health: it sees the rolled-back state.
     import warnings as w
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
-        history = _fit(model, [_Poison(at_step=4), health], epochs=2, steps=4)
+        history = _fit(model, [_Poison(at_step=4), health, record], epochs=2, steps=4)
     assert health.rollbacks == 1
-    assert any("rolled back" in str(c.message) for c in caught)
+    assert any("rolled back" in str(c.message) and "step 4" in str(c.message) for c in caught)
+    # Step 4's NaN is undone to exactly the snapshot of step 2: weights,
+    # batch-norm statistics and both optimizers (their step counters too).
+    for a, b in zip(record.states[2], record.states[4]):
+        np.testing.assert_array_equal(a, b)
+    assert int(model.d_optimizer.iterations) == int(model.g_optimizer.iterations) == 8 - 2
     for v in model.generator.variables + model.discriminator.variables:
         assert np.isfinite(v.numpy()).all()
     assert np.isfinite(history.history["d_loss"][-1])

@@ -35,6 +35,13 @@ def test_quickstart_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md:Quickstart", "exec"), namespace)
     assert namespace["images"].shape == (16, 28, 28, 1)
     assert os.path.exists(tmp_path / "samples" / "samples_epoch_0001.png")
-    np.testing.assert_array_equal(
-        namespace["gan"].generate(4, seed=1), namespace["restored"].generate(4, seed=1)
-    )
+    gan, restored = namespace["gan"], namespace["restored"]
+    np.testing.assert_array_equal(gan.generate(4, seed=1), restored.generate(4, seed=1))
+    # "optimizer state kept": both optimizers' step counters and moments.
+    assert int(restored.g_optimizer.iterations) == int(gan.g_optimizer.iterations) == 100
+    for optimizer in ("d_optimizer", "g_optimizer"):
+        saved = getattr(gan, optimizer).variables
+        loaded = getattr(restored, optimizer).variables
+        assert len(saved) == len(loaded) > 2
+        for a, b in zip(saved, loaded):
+            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
