@@ -1,0 +1,112 @@
+"""Every model's paper settings (optimizers, losses, loss weights) as the
+README's tables state them, and WGAN's Algorithm 1: a fresh real batch for
+every critic update."""
+
+import inspect
+
+import numpy as np
+import pytest
+import keras
+import tensorflow as tf
+
+from keras_gan import testing
+from keras_gan import trainer
+from keras_gan.models import MODELS
+
+ADAM_DCGAN = ("Adam", 2e-4, 0.5, 0.999)
+# (D optimizer, G optimizer) as (class, learning rate, beta_1, beta_2); None: no such network.
+OPTIMIZERS = {
+    "gan": (ADAM_DCGAN, ADAM_DCGAN),
+    "dcgan": (ADAM_DCGAN, ADAM_DCGAN),
+    "cgan": (ADAM_DCGAN, ADAM_DCGAN),
+    "lsgan": (ADAM_DCGAN, ADAM_DCGAN),
+    "acgan": (ADAM_DCGAN, ADAM_DCGAN),
+    "unrolled": (ADAM_DCGAN, ADAM_DCGAN),
+    # Chen et al. 2016: a faster generator (1e-3) than D (2e-4).
+    "infogan": (ADAM_DCGAN, ("Adam", 1e-3, 0.5, 0.999)),
+    "sngan": (ADAM_DCGAN, ADAM_DCGAN),
+    "wgan": (("RMSprop", 5e-5, None, None), ("RMSprop", 5e-5, None, None)),
+    "wgan_gp": (("Adam", 1e-4, 0.0, 0.9), ("Adam", 1e-4, 0.0, 0.9)),
+    "vae": (None, ("Adam", 1e-3, 0.9, 0.999)),
+    "pix2pix": (ADAM_DCGAN, ADAM_DCGAN),
+    "cyclegan": (ADAM_DCGAN, ADAM_DCGAN),
+    "srgan": (ADAM_DCGAN, ADAM_DCGAN),
+    "inpainting": (ADAM_DCGAN, ADAM_DCGAN),
+}
+LOSSES = {"gan": "non_saturating", "dcgan": "non_saturating", "cgan": "non_saturating",
+          "wgan": "wasserstein", "wgan_gp": "wasserstein", "lsgan": "least_squares",
+          "sngan": "hinge", "acgan": "non_saturating", "infogan": "non_saturating",
+          "unrolled": "non_saturating", "pix2pix": "non_saturating",
+          "cyclegan": "least_squares"}
+# Loss weights and step counts of the papers: GP 10 (Gulrajani et al.), L1 100
+# (Isola et al.), cycle 10 and identity 0.5 x cycle (Zhu et al.), n_critic 5
+# and clipping at 0.01 (Arjovsky et al.).
+WEIGHTS = {"wgan_gp": {"gp_weight": 10.0, "n_critic": 5}, "wgan": {"n_critic": 5, "clip_value": 0.01},
+           "pix2pix": {"l1_weight": 100.0},
+           "cyclegan": {"cycle_weight": 10.0, "identity_weight": 0.5, "pool_size": 50}}
+
+
+def _build(name):
+    cls = MODELS[name]
+    if getattr(cls, "task", None):
+        model = cls(image_shape=(28, 28, 1), width=4)
+        model.compile()
+        return model
+    kwargs = {"num_classes": 4} if cls.needs_labels else {}
+    return testing.tiny_model(cls, **kwargs)
+
+
+def _describe(optimizer):
+    if optimizer is None:
+        return None
+    return (type(optimizer).__name__, float(optimizer.learning_rate),
+            getattr(optimizer, "beta_1", None), getattr(optimizer, "beta_2", None))
+
+
+def test_every_model_is_listed():
+    assert set(OPTIMIZERS) == set(MODELS)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_default_optimizers_losses_and_weights_are_the_papers(name):
+    model = _build(name)
+    d_expected, g_expected = OPTIMIZERS[name]
+    if d_expected is None:  # The VAE: one optimizer, for encoder and decoder.
+        assert len(model.optimizers) == 1
+        assert _describe(model.vae_optimizer) == pytest.approx(g_expected)
+    else:
+        assert _describe(model.d_optimizer) == pytest.approx(d_expected)
+        assert _describe(model.g_optimizer) == pytest.approx(g_expected)
+    if name in LOSSES:
+        assert model.loss_name == LOSSES[name]
+    for option, value in WEIGHTS.get(name, {}).items():
+        assert getattr(model, option) == value, option
+        # train.py's flag defaults are the model's, not a second copy that could drift.
+        if option in {f.name for f in trainer.dataclasses.fields(trainer.TrainConfig)}:
+            assert getattr(trainer.TrainConfig(), option) == value, option
+        declared = [inspect.signature(c.__init__).parameters[option].default
+                    for c in type(model).__mro__
+                    if option in inspect.signature(c.__init__).parameters]
+        assert declared[0] == value, option
+
+
+@pytest.mark.parametrize("name", ["wgan", "wgan_gp"])
+def test_each_critic_update_takes_a_fresh_real_batch(name):
+    model = testing.tiny_model(MODELS[name])
+    seen = []
+    original = model._discriminator_step
+
+    def recording(real, labels, *args, **kwargs):
+        seen.append(np.asarray(real))
+        return original(real, labels, *args, **kwargs)
+
+    model._discriminator_step = recording
+    # Each image is constant with its index as value, so parts can be told apart.
+    batch = np.arange(20, dtype="float32")[:, None, None, None] * np.ones((1, 28, 28, 1), "float32")
+    batch = batch / 20.0
+    model.train_step(tf.constant(batch))  # Eagerly: the recording sees values.
+    assert len(seen) == model.n_critic == 5
+    indices = [sorted(int(round(v * 20)) for v in part[:, 0, 0, 0]) for part in seen]
+    # Five updates on four images each, no image twice: the batch's strided parts.
+    assert indices == [list(range(k, 20, 5)) for k in range(5)]
+    assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
