@@ -106,6 +106,19 @@ def test_train_on_an_image_folder_with_every_model(tmp_path):
     assert cgan.model.num_classes == 2
 
 
+def test_resume_from_an_image_folder_ends_where_an_uninterrupted_run_does(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    first = trainer.train(_config(tmp_path, dataset=folder, model="cgan"))
+    resumed = trainer.train(_config(tmp_path, dataset=folder, model="cgan", epochs=2))
+    straight = trainer.train(_config(tmp_path, dataset=folder, model="cgan", epochs=2,
+                                     out_dir=str(tmp_path / "straight")))
+    assert (first.step, resumed.start_step, resumed.step, straight.step) == (2, 2, 4, 4)
+    for a, b in zip(straight.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for a, b in zip(straight.model.g_optimizer.variables, resumed.model.g_optimizer.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
     result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01,
