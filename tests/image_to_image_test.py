@@ -223,7 +223,11 @@ def test_served_signatures(exported):
     assert out.dtype == np.uint8 and out.shape == (3, 28, 28, 1)
     floats = loaded.signatures["serving_default"](
         images=tf.constant(images.astype("float32") / 127.5 - 1))["images"].numpy()
-    np.testing.assert_array_equal(out, np.round((floats + 1) * 127.5).clip(0, 255).astype("uint8"))
+    # The uint8 signature scales its input in the graph, the float one gets
+    # numpy's scaling: an ulp apart, a value on a .5 boundary may round
+    # either way (measured: 1 pixel of 2352 for CycleGAN). check_parity's
+    # uint8 comparison, on identical inputs, is exact (above).
+    assert np.abs(out.astype(int) - np.round((floats + 1) * 127.5).astype(int)).max() <= 1
     if isinstance(model, ContextEncoder):
         masks = np.broadcast_to(keras.ops.convert_to_numpy(tasks.center_mask(28, 28)),
                                 (3, 28, 28, 1)).astype("float32")
