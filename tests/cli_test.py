@@ -52,11 +52,6 @@ def _checkpointed_model(out_dir, **kwargs):
     return model
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a finished run's re-run resumes, trains no step and then fails in "
-    "SampleGrid.save (model None); fixed in another branch",
-)
 def test_running_a_finished_command_again_trains_nothing(tiny_fashion_mnist, tmp_path):
     args = [f"--out_dir={tmp_path / 'run'}", f"--dataset={tiny_fashion_mnist}", "--epochs=1", *TINY]
     first = run_train(*args)
