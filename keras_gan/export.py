@@ -53,13 +53,22 @@ class ExportError(ValueError):
     """An export cannot be done as asked; the message says what to change."""
 
 
+def _first_sentence(error, limit=200):
+    # Keras appends the whole model config to some messages.
+    text = str(error).splitlines()[0] if str(error) else ""
+    text = text.split(". ")[0]
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def load_gan(path):
     """Loads a keras_gan model from a `.keras` file or a train.py run directory.
 
     Loading uses Keras safe mode: no code from the file is executed, only
     registered keras_gan classes are built.
     """
-    import keras_gan.models  # noqa: F401  (registers the classes)
+    from keras_gan import families
+
+    families.load_all()  # Registers every family's classes with Keras.
 
     if os.path.isdir(path):
         candidate = os.path.join(path, "model.keras")
@@ -76,7 +85,7 @@ def load_gan(path):
     except Exception as e:  # Keras raises many types for foreign or broken files.
         raise ExportError(
             f"{path} could not be loaded as a keras_gan model ({type(e).__name__}: "
-            f"{str(e).splitlines()[0] if str(e) else ''}); pass a .keras file "
+            f"{_first_sentence(e)}); pass a .keras file "
             "saved by keras_gan."
         ) from e
     # Image-to-image models (those with a `task`) have no latent_dim.

@@ -75,6 +75,11 @@ class Sampler:
                 raise export.ExportError(
                     f"{path} could not be read as a TFLite model ({type(e).__name__}); pass "
                     "a .tflite file written by keras_gan export.") from e
+            extra = sorted(set(inputs) - {"z", "labels", "images"})
+            if extra:
+                raise export.ExportError(
+                    f"{path} takes inputs {sorted(inputs)}; generate serves generators of z "
+                    "(and labels) or of images. " + _OTHER_FAMILIES)
             if "images" in inputs:
                 self.kind = "image"
                 self.input_shape = tuple(int(s) for s in inputs["images"]["shape_signature"][1:])
@@ -97,8 +102,9 @@ class Sampler:
                 self.input_shape = tuple(int(s) for s in specs["images"].shape[1:])
             elif not hasattr(self._loaded, "latent_dim_value"):
                 raise export.ExportError(
-                    f"{path} is a SavedModel but not one written by keras_gan "
-                    "export; export the generator with export.py first."
+                    f"{path} is a SavedModel that generate cannot serve: it takes the "
+                    "exports of image generators (z, labels) and image-to-image models. "
+                    + _OTHER_FAMILIES
                 )
             else:
                 self.latent_dim = int(self._loaded.latent_dim_value.numpy())
@@ -107,6 +113,10 @@ class Sampler:
             self.form = "keras"
             self._gan = export.load_gan(path)
             self.model_class = type(self._gan).__name__
+            command = getattr(self._gan, "generate_command", None)
+            if command:
+                raise export.ExportError(
+                    f"{path} holds a {self.model_class}; make its output with {command}.")
             for variable in export._generator_of(self._gan).weights:
                 if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
                     raise export.ExportError(
@@ -363,6 +373,12 @@ def _parse_concepts(values):
                 f"Received: {value!r}"
             )
     return concepts
+
+
+_OTHER_FAMILIES = (
+    "For the other families use their own commands: python -m keras_gan.stylegan "
+    "(mix, truncation), python -m keras_gan.midinet generate, python -m keras_gan.generate "
+    "--text for text-to-image models; or pass their .keras file or run directory.")
 
 
 def main(argv):

@@ -64,3 +64,22 @@ def test_text2image_trains_and_resumes_through_the_trainer(tmp_path):
     assert os.listdir(tmp_path / "run" / "samples") == ["captions_epoch_0001.png"]
     again = _run(tmp_path, 2, model="text2image", encoder_steps=4)
     assert again.start_step == 2 and again.step == 4
+
+
+def test_generate_names_the_command_other_families_need(tmp_path):
+    import subprocess
+    import sys
+
+    from keras_gan.midinet.model import MidiNet
+
+    model = MidiNet(latent_dim=8, width=4, dense_units=16, seed=1)
+    model.compile()
+    path = str(tmp_path / "melody.keras")
+    model.save(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "keras_gan.generate", f"--model={path}",
+         f"--out={tmp_path / 'x.png'}"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "holds a MidiNet; make its output with python -m keras_gan.midinet generate" in (
+        done.stderr)
+    assert "Traceback" not in done.stderr and not os.path.exists(tmp_path / "x.png")

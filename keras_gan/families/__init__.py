@@ -10,7 +10,8 @@ from keras_gan.family import Family
 from keras_gan.family import Option
 from keras_gan.family import RunContext
 
-__all__ = ["FAMILIES", "Family", "Option", "RunContext", "get", "family_for", "model_names"]
+__all__ = ["FAMILIES", "Family", "Option", "RunContext", "get", "family_for", "load_all",
+           "model_names"]
 
 FAMILIES = {
     "image": "keras_gan.families.image:ImageFamily",
@@ -29,6 +30,13 @@ def get(name):
         module, cls = FAMILIES[name].split(":")
         _LOADED[name] = getattr(importlib.import_module(module), cls)()
     return _LOADED[name]
+
+
+def load_all():
+    """Imports every family, so each model class is registered with Keras
+    (`keras.models.load_model` can then rebuild any keras_gan model)."""
+    for name in FAMILIES:
+        get(name)
 
 
 def model_names():

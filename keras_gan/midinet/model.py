@@ -68,6 +68,9 @@ class MidiNet(GAN):
         Network for Symbolic-domain Music Generation", ISMIR 2017.
     """
 
+    # What keras_gan.generate tells a user who passes this model without its inputs.
+    generate_command = "python -m keras_gan.midinet generate --model=PATH --chords=\"C G Am F\" --out=melody"
+
     default_loss = "non_saturating"
     train_options = ()
 

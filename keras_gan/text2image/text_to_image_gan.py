@@ -77,6 +77,9 @@ class TextToImageGAN(GAN):
         Reed et al., "Generative Adversarial Text to Image Synthesis", ICML 2016.
     """
 
+    # What keras_gan.generate tells a user who passes this model without its inputs.
+    generate_command = "python -m keras_gan.generate --model=PATH --text=\"a large blue bag in the center\""
+
     train_options = ("ema",)
     needs_labels = False
     needs_captions = True
