@@ -19,7 +19,6 @@ from keras_gan.models.base import GenerativeModel
 _PROBABILISTIC = ("minimax", "non_saturating", "saturating")
 
 
-@keras.saving.register_keras_serializable(package="keras_gan")
 def _all_layers(model):
     for layer in model.layers:
         yield layer
@@ -27,6 +26,7 @@ def _all_layers(model):
             yield from _all_layers(layer)
 
 
+@keras.saving.register_keras_serializable(package="keras_gan")
 class GAN(GenerativeModel):
     """Generative adversarial network trained with `fit`.
 
