@@ -82,6 +82,10 @@ class Family:
     options = ()
     default_dataset = ""
 
+    def dataset(self, ctx):
+        """The run's dataset: `config.dataset`, or the family's default."""
+        return ctx.config.dataset or self.default_dataset
+
     def examples_per_step(self, ctx):
         """Training examples one step consumes (the trainer counts an epoch as
         the dataset's size over this). Defaults to `config.batch_size`."""

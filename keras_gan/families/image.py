@@ -62,7 +62,7 @@ class ImageFamily(Family):
 
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         kwargs = {**self._load_kwargs(ctx), "split": split}
-        return data_lib.load(ctx.config.dataset, batch_size=batch_size, seed=seed,
+        return data_lib.load(self.dataset(ctx), batch_size=batch_size, seed=seed,
                              repeat=repeat, return_info=True, **kwargs)
 
     def build(self, ctx, model_cls, info):
@@ -73,7 +73,7 @@ class ImageFamily(Family):
             if not info.num_classes:
                 raise RunError(
                     f"--model={config.model} needs class labels, but dataset "
-                    f"{config.dataset!r} has none; use a labelled dataset or a "
+                    f"{self.dataset(ctx)!r} has none; use a labelled dataset or a "
                     "folder with one subfolder per class."
                 )
             kwargs["num_classes"] = info.num_classes
@@ -86,7 +86,7 @@ class ImageFamily(Family):
         out = []
         if config.health:
             real = next(iter(data_lib.load(
-                config.dataset, shuffle=False, drop_remainder=False, batch_size=256,
+                self.dataset(ctx), shuffle=False, drop_remainder=False, batch_size=256,
                 **self._load_kwargs(ctx))))
             real = (real[0] if isinstance(real, (tuple, list)) else real).numpy()
             out.append(callbacks_lib.TrainingHealth(
@@ -96,7 +96,7 @@ class ImageFamily(Family):
             from keras_gan import evaluation
 
             reference = evaluation.reference_statistics(
-                config.dataset, split=config.split, extractor=extractor,
+                self.dataset(ctx), split=config.split, extractor=extractor,
                 data_dir=config.data_dir)
             if config.eval_every > 0:
                 out.append(callbacks_lib.Evaluation(

@@ -30,7 +30,7 @@ class ImageToImageFamily(Family):
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         config = ctx.config
         return tasks_lib.loader_for(config, self.models[config.model].task)(
-            config.dataset, split=split, batch_size=batch_size, seed=seed, repeat=repeat,
+            self.dataset(ctx), split=split, batch_size=batch_size, seed=seed, repeat=repeat,
             return_info=True, with_labels=False, data_dir=config.data_dir,
             image_size=config.image_size or None)
 

@@ -43,7 +43,7 @@ class StyleGANFamily(Family):
 
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         config = ctx.config
-        return style_data.load(config.dataset, split=split, batch_size=batch_size,
+        return style_data.load(self.dataset(ctx), split=split, batch_size=batch_size,
                                with_labels=bool(ctx.options.get("conditional")),
                                data_dir=config.data_dir,
                                image_size=getattr(config, "image_size", 0) or None,
@@ -74,7 +74,7 @@ class StyleGANFamily(Family):
         from keras_gan import evaluation
 
         config = ctx.config
-        return evaluation.reference_statistics(config.dataset, split=config.split,
+        return evaluation.reference_statistics(self.dataset(ctx), split=config.split,
                                                extractor=base, data_dir=config.data_dir)
 
     def callbacks(self, ctx, model, info):
