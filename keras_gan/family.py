@@ -110,8 +110,18 @@ class Family:
 
     def final_preview(self, ctx, model, epochs_done):
         """Writes the last preview if no epoch ended with one; returns the path
-        of the newest preview (or None)."""
-        return None
+        of the newest preview (or None).
+
+        By default the preview is the callback a family keeps as
+        `ctx.state["grid"]` (one with `set_model`, `save(epoch)` and
+        `last_path`, like `callbacks.SampleGrid`)."""
+        grid = ctx.state.get("grid")
+        if grid is None:
+            return None
+        grid.set_model(model)  # fit never ran when the steps were all done already.
+        if grid.last_path is None:
+            grid.save(epochs_done)
+        return grid.last_path
 
     def evaluate(self, ctx, model, info):
         """Returns the final scores (a JSON-serialisable dict written to

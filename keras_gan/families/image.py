@@ -113,13 +113,6 @@ class ImageFamily(Family):
                                                seed=config.seed))
         return out
 
-    def final_preview(self, ctx, model, epochs_done):
-        grid = ctx.state["grid"]
-        grid.set_model(model)  # fit never ran when the steps were all done already.
-        if grid.last_path is None:
-            grid.save(epochs_done)
-        return grid.last_path
-
     def evaluate(self, ctx, model, info):
         reference = ctx.state.get("reference")
         config = ctx.config

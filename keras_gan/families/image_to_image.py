@@ -51,13 +51,6 @@ class ImageToImageFamily(Family):
         ctx.state["grid"] = grid
         return out + [grid]
 
-    def final_preview(self, ctx, model, epochs_done):
-        grid = ctx.state["grid"]
-        grid.set_model(model)  # fit never ran when the steps were all done already.
-        if grid.last_path is None:
-            grid.save(epochs_done)
-        return grid.last_path
-
     def evaluate(self, ctx, model, info):
         if ctx.config.final_eval_samples <= 0:
             return None

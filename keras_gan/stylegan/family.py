@@ -98,13 +98,6 @@ class StyleGANFamily(Family):
                 num_samples=config.eval_samples, seed=config.seed))
         return result
 
-    def final_preview(self, ctx, model, epochs_done):
-        grid = ctx.state["grid"]
-        grid.set_model(model)  # fit never ran when the steps were all done already.
-        if grid.last_path is None:
-            grid.save(epochs_done)
-        return grid.last_path
-
     def evaluate(self, ctx, model, info):
         found = self._extractor(ctx, info)
         if found is None or ctx.config.final_eval_samples <= 0:

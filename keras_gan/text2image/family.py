@@ -132,13 +132,6 @@ class TextToImageFamily(family_lib.Family):
             callbacks.append(TrainingHealth(on_nan=getattr(ctx.config, "on_nan", "rollback")))
         return callbacks
 
-    def final_preview(self, ctx, model, epochs_done):
-        grid = ctx.state["grid"]
-        grid.set_model(model)  # fit never ran when the steps were all done already.
-        if grid.last_path is None:
-            grid.save(epochs_done)
-        return grid.last_path
-
     def evaluate(self, ctx, model, info):
         if not getattr(info, "synthetic", False):
             return None
