@@ -8,48 +8,11 @@ exports/generator.json, then checks every form against the Keras model.
 """
 
 import os
-import re
 import sys
-import tempfile
 
+from quiet_tensorflow import import_tensorflow_quietly  # noqa: E402
 
-def _import_tensorflow_quietly():
-    """Imports TensorFlow without the start-up notices it prints to stderr.
-
-    TensorFlow writes its oneDNN and CUDA-stub notices before it reads
-    TF_CPP_MIN_LOG_LEVEL, and on a machine without a GPU driver a cuInit
-    error when it first looks for GPUs: alarming noise for a CPU user. Those
-    lines are dropped; anything else written meanwhile is passed on.
-    KERAS_GAN_TF_LOGS=1 keeps everything (and TensorFlow's INFO logs).
-    (The same as in train.py: each CLI must quiet TensorFlow before importing it.)
-    """
-    if os.environ.get("KERAS_GAN_TF_LOGS"):
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    noise = [r"before absl::InitializeLog\(\) is called", r"oneDNN custom operations",
-             r"cudart_stub\.cc", r"cpu_feature_guard\.cc", r"To enable the following instructions"]
-    if not os.path.exists("/proc/driver/nvidia"):  # No driver: the CUDA probe fails, as it should.
-        noise += [r"cuInit", r"cuda_(platform|diagnostics|executor)\.cc"]
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()  # The GPU probe, while stderr is captured.
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            pattern = re.compile("|".join(noise))
-            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
-                if not pattern.search(line):
-                    sys.stderr.write(line)
-
-
-_import_tensorflow_quietly()
+import_tensorflow_quietly()
 
 from absl import app
 from absl import flags
