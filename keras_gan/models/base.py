@@ -155,8 +155,9 @@ class GenerativeModel(NoiseState, keras.Model):
         check_positive_int("num", num)
         return self.generate_from(self.latent_for(num, seed), labels, batch_size)
 
-    def generate_from(self, z, labels=None, batch_size=256):
-        """Runs the sampling generator on given latent vectors `z`."""
+    def generate_from(self, z, labels=None, batch_size=256, **generator_kwargs):
+        """Runs the sampling generator on given latent vectors `z`; keyword
+        arguments go to the generator's call (StyleGAN's truncation)."""
         num = int(z.shape[0])
         if self.num_classes is None:
             if labels is not None:
@@ -174,7 +175,8 @@ class GenerativeModel(NoiseState, keras.Model):
             inputs = self._generator_inputs(
                 z[start:stop], None if labels is None else labels[start:stop]
             )
-            outputs.append(ops.convert_to_numpy(generator(inputs, training=False)))
+            outputs.append(ops.convert_to_numpy(
+                generator(inputs, training=False, **generator_kwargs)))
         return np.concatenate(outputs).astype("float32")
 
     def check_labels(self, labels, num):

@@ -333,23 +333,8 @@ class StyleGAN(GAN):
                       truncation_cutoff=None):
         """Runs the sampling generator on given `z` (see `generate`)."""
         self._check_truncation(truncation_psi, truncation_cutoff)
-        num = int(z.shape[0])
-        if self.num_classes is None:
-            if labels is not None:
-                raise ValueError("StyleGAN is unconditional and takes no labels; pass labels=None.")
-        else:
-            labels = self.default_labels(num) if labels is None else labels
-            labels = ops.convert_to_tensor(self.check_labels(labels, num))
-        generator = self.sampling_generator
-        outputs = []
-        for start in range(0, num, batch_size):
-            stop = min(start + batch_size, num)
-            inputs = self._generator_inputs(
-                z[start:stop], None if labels is None else labels[start:stop])
-            images = generator(inputs, training=False, truncation_psi=truncation_psi,
-                               truncation_cutoff=truncation_cutoff)
-            outputs.append(ops.convert_to_numpy(images))
-        return np.concatenate(outputs).astype("float32")
+        return super().generate_from(z, labels, batch_size, truncation_psi=truncation_psi,
+                                     truncation_cutoff=truncation_cutoff)
 
     def _check_truncation(self, psi, cutoff):
         if isinstance(psi, bool) or not isinstance(psi, (int, float)):
