@@ -35,6 +35,10 @@ flags.DEFINE_integer(
     "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; 32 wins "
     "in a 10-minute CPU budget)."
 )
+flags.DEFINE_integer(
+    "extra_layers", _D.extra_layers, "[model] Stride-1 3x3 convolution blocks added to both DCGAN-style "
+    "networks at their smallest resolution (the WGAN reference code's n_extra_layers); 0: the paper's.",
+)
 flags.DEFINE_enum(
     "loss",
     _D.loss,

@@ -48,6 +48,7 @@ _ARCHITECTURE_OPTIONS = (
     "image_size",
     "latent_dim",
     "width",
+    "extra_layers",
     "loss",
     "optimizer",
     "ema",
@@ -74,6 +75,7 @@ class TrainConfig:
     # paper width at a 10-minute budget on 2 CPU cores (README, "The default
     # recipe").
     width: int = 32
+    extra_layers: int = 0
     loss: str = ""
     n_critic: int = 5
     clip_value: float = 0.01

@@ -61,6 +61,29 @@ def test_dcgan_follows_the_paper_rules():
     assert model.generator.count_params() > 3_000_000
 
 
+@pytest.mark.parametrize("cls", [DCGAN, WGANGP], ids=lambda c: c.__name__)
+def test_extra_layers_add_stride_1_blocks_at_the_smallest_resolution(cls, tmp_path):
+    plain = testing.tiny_model(cls)
+    model = testing.tiny_model(cls, extra_layers=2)
+
+    def stride_1_convs(network):
+        return [l for l in network.layers if type(l).__name__ == "Conv2D" and l.strides == (1, 1)]
+
+    assert not stride_1_convs(plain.generator) and not stride_1_convs(plain.discriminator)
+    for network in (model.generator, model.discriminator):
+        convs = stride_1_convs(network)
+        assert len(convs) == 2
+        # 28x28 images: both networks' smallest map is 7x7.
+        assert all(tuple(l.output.shape[1:3]) == (7, 7) for l in convs)
+    assert model.generator.count_params() > plain.generator.count_params()
+    assert model.discriminator.count_params() > plain.discriminator.count_params()
+    testing.assert_train_step_updates(model, testing.fake_batch(model))
+    testing.assert_round_trip(model, str(tmp_path), testing.fake_batch(model))
+    assert keras.models.load_model(str(tmp_path / "model.keras")).extra_layers == 2
+    with pytest.raises(ValueError, match="extra_layers must be a non-negative int"):
+        DCGAN(extra_layers=-1)
+
+
 def test_wgan_gp_critic_has_no_batch_norm():
     model = testing.tiny_model(WGANGP)
     kinds = {type(l).__name__ for l in model.discriminator.layers}

@@ -55,7 +55,7 @@ def upsampling_plan(image_shape):
 
 
 def dcgan_generator(
-    image_shape=(28, 28, 1), latent_dim=100, width=64, num_classes=None, name=None
+    image_shape=(28, 28, 1), latent_dim=100, width=64, num_classes=None, name=None, extra_layers=0
 ):
     """Builds the DCGAN generator: z (and an optional label) -> images in [-1, 1].
 
@@ -68,6 +68,11 @@ def dcgan_generator(
         num_classes: int or None. If set, the generator is conditional: it
             takes `[z, labels]` and embeds the label next to z. Defaults to None.
         name: str. Model name. Defaults to "generator".
+        extra_layers: int. Stride-1 3x3 convolution blocks (batch norm,
+            ReLU) at the base resolution, after the projection of z: depth
+            where the feature map is smallest, so it costs little. The
+            `n_extra_layers` of the WGAN reference code, placed at the low
+            end. Defaults to 0 (the paper's network).
 
     Example:
     >>> g = dcgan_generator((28, 28, 1), latent_dim=16, width=8)
@@ -82,6 +87,10 @@ def dcgan_generator(
     x = layers.Reshape((base_h, base_w, filters))(x)
     x = layers.BatchNormalization(synchronized=True)(x)
     x = layers.ReLU()(x)
+    for _ in range(extra_layers):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(synchronized=True)(x)
+        x = layers.ReLU()(x)
     for _ in range(steps - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=False)(x)
@@ -101,6 +110,7 @@ def dcgan_discriminator(
     extra_outputs=None,
     extra_hidden=None,
     name=None,
+    extra_layers=0,
 ):
     """Builds the DCGAN discriminator: images (and labels) -> one logit each.
 
@@ -122,6 +132,9 @@ def dcgan_discriminator(
         extra_hidden: int or None. Units of a hidden layer (LeakyReLU) of
             the extra head only. Defaults to None (a linear head).
         name: str. Model name. Defaults to "discriminator".
+        extra_layers: int. Stride-1 3x3 convolution blocks at D's last
+            (smallest) resolution, before the score: the mirror of the
+            generator's. Defaults to 0 (the paper's network).
 
     Example:
     >>> d = dcgan_discriminator((32, 32, 3), width=8)
@@ -158,6 +171,13 @@ def dcgan_discriminator(
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
+    for _ in range(extra_layers):
+        x = weighted(layers.Conv2D(filters // 2, 3, padding="same", use_bias=normalization == "spectral"))(x)
+        if normalization == "batch":
+            x = layers.BatchNormalization(synchronized=True)(x)
+        elif normalization == "layer":
+            x = layers.LayerNormalization()(x)
+        x = layers.LeakyReLU(0.2)(x)
     features = layers.Flatten()(x)
     logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(features)
     if extra_outputs is None:

@@ -63,6 +63,7 @@ class ACGAN(ConditionalGAN):
             self.width,
             normalization=self.critic_normalization,
             extra_outputs=self.num_classes,
+            extra_layers=self.extra_layers,
         )
 
     def _check_pair(self, generator, discriminator):

@@ -20,6 +20,9 @@ class DCGAN(GAN):
     Args:
         width: int. Channels of G's last hidden layer and D's first layer,
             doubled at every resolution step. Defaults to 64.
+        extra_layers: int. Stride-1 3x3 convolution blocks added to both
+            networks at their smallest resolution (see `dcgan_generator`).
+            Defaults to 0 (the paper's networks).
         **kwargs: `GAN` arguments (`generator`, `discriminator`,
             `image_shape`, `latent_dim`, `seed`).
 
@@ -35,15 +38,24 @@ class DCGAN(GAN):
     """
 
     critic_normalization = "batch"
-    train_options = GAN.train_options + ("width",)
+    train_options = GAN.train_options + ("width", "extra_layers")
 
-    def __init__(self, *args, width=64, **kwargs):
+    def __init__(self, *args, width=64, extra_layers=0, **kwargs):
+        if not isinstance(extra_layers, int) or extra_layers < 0:
+            raise ValueError(
+                f"extra_layers must be a non-negative int. Received: extra_layers={extra_layers!r}"
+            )
         self.width = width
+        self.extra_layers = extra_layers
         super().__init__(*args, **kwargs)
 
     def build_generator(self):
         return dcgan_generator(
-            self.image_shape, self.latent_dim, self.width, self.num_classes
+            self.image_shape,
+            self.latent_dim,
+            self.width,
+            self.num_classes,
+            extra_layers=self.extra_layers,
         )
 
     def build_discriminator(self):
@@ -52,7 +64,8 @@ class DCGAN(GAN):
             self.width,
             self.num_classes,
             normalization=self.critic_normalization,
+            extra_layers=self.extra_layers,
         )
 
     def get_config(self):
-        return {**super().get_config(), "width": self.width}
+        return {**super().get_config(), "width": self.width, "extra_layers": self.extra_layers}

@@ -108,7 +108,9 @@ class InfoGAN(DCGAN):
             codes = keras.layers.Concatenate()([codes[:, : self.noise_dim], embedded])
         else:
             body_input = self.latent_dim
-        body = dcgan_generator(self.image_shape, body_input, self.width, name="body")
+        body = dcgan_generator(
+            self.image_shape, body_input, self.width, name="body", extra_layers=self.extra_layers
+        )
         return keras.Model(z, body(codes), name="generator")
 
     def build_discriminator(self):
@@ -119,6 +121,7 @@ class InfoGAN(DCGAN):
             normalization=self.critic_normalization,
             extra_outputs=self.categories + self.continuous,
             extra_hidden=128,
+            extra_layers=self.extra_layers,
         )
 
     def default_optimizers(self):
