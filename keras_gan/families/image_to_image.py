@@ -57,7 +57,7 @@ class ImageToImageFamily(Family):
         return {"task": model.task, **tasks_lib.evaluate(model, ctx.config.final_eval_samples)}
 
     def export(self, model, export_dir):
-        from keras_gan import image_export
+        from keras_gan.export import image_to_image as image_export
 
         info = image_export.export(model, export_dir, version=1, overwrite=True)
         return {"files": info["files"], "parity": image_export.check_parity(model, info["files"])}
