@@ -308,7 +308,7 @@ def _render_fn(canvas):
 
 def _fashion_split(split, data_dir):
     directory = data_dir or os.environ.get("KERAS_GAN_DATA_DIR") or _IDX_DIR
-    files = data_lib._idx_files(directory, "train" if split == "train" else "t10k")
+    files = data_lib.idx_files(directory, "train" if split == "train" else "t10k")
     if files is None or files[1] is None:
         raise data_lib.DatasetError(
             f"The Fashion-MNIST IDX files are not in '{directory}'; install the Debian "
@@ -351,7 +351,7 @@ def load(split="train", batch_size=64, canvas=32, seed=0, shuffle=True, repeat=F
         Reed et al., "Generative Adversarial Text to Image Synthesis", ICML 2016.
     """
     _check_canvas(canvas)
-    data_lib._validate("captioned_fashion_mnist", "train", batch_size, None, 3, seed)
+    data_lib.validate("captioned_fashion_mnist", "train", batch_size, None, 3, seed)
     images, labels = _fashion_split(split, data_dir)
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
@@ -455,7 +455,7 @@ def load_folder(directory, batch_size=64, canvas=32, seed=0, shuffle=True, repea
             texts.append(text)
             ids.append(i)
     for path in dict.fromkeys(paths):
-        if data_lib._check_image(path) is None:
+        if data_lib.check_image(path) is None:
             raise data_lib.DatasetError(
                 f"'{path}' is not an image TensorFlow can decode (PNG, JPEG, BMP or GIF); "
                 "convert or remove it."
