@@ -12,6 +12,9 @@ import keras
 from keras import ops
 
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import flatten_layers
+from keras_gan.keras_internals import own_variables
+from keras_gan.keras_internals import seed_generators
 
 
 class NoiseState:
@@ -25,10 +28,10 @@ class NoiseState:
     def _own_variables(self):
         seeds = [
             generator.state
-            for layer in self._flatten_layers(include_self=True)
-            for generator in getattr(layer, "_seed_generators", [])
+            for layer in flatten_layers(self, include_self=True)
+            for generator in seed_generators(layer)
         ]
-        return self._trainable_variables + self._non_trainable_variables + seeds
+        return own_variables(self) + seeds
 
     def save_own_variables(self, store):
         for i, variable in enumerate(self._own_variables()):

@@ -4,14 +4,13 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan import augment as augment_lib
 from keras_gan import losses as losses_lib
 from keras_gan.architectures import mlp_discriminator
 from keras_gan.architectures import mlp_generator
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.base import GenerativeModel
 
 # Loss families whose discriminator output is a logit of "real"; for these

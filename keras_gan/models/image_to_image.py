@@ -6,11 +6,11 @@ import numpy as np
 import tensorflow as tf
 import keras
 from keras import ops
-from keras.src.losses.loss import scale_loss_for_distribution
 
 from keras_gan import losses as losses_lib
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution  # noqa: F401  (re-exported)
 from keras_gan.models.base import NoiseState
 
 __all__ = ["ImageToImageGAN", "scale_loss_for_distribution"]
