@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import keras
 
+from keras_gan import losses as losses_lib
 from keras_gan.callbacks.state import is_finite
 from keras_gan.callbacks.state import training_state
 
@@ -100,9 +101,8 @@ class TrainingHealth(keras.callbacks.Callback):
             return
         if self._step % self.snapshot_every == 0 and is_finite(self._state()):
             self._snapshot = [np.array(v.numpy()) for v in self._state()]
-        if self._step % self.check_every == 0 and self.model.loss_name in (
-            "minimax", "non_saturating", "saturating"
-        ):
+        if (self._step % self.check_every == 0
+                and self.model.loss_name in losses_lib.PROBABILITY_LOSSES):
             wins = (logs.get("d_real", 0.5) > 1 - self.d_win_margin
                     and logs.get("d_fake", 0.5) < self.d_win_margin)
             self._d_win_streak = self._d_win_streak + 1 if wins else 0

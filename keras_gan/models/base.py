@@ -43,6 +43,17 @@ class NoiseState:
                 variable.assign(store[f"{i}"])
 
 
+def step_logs(metrics):
+    """`{name: result}` of `metrics`, as every model's `train_step` returns it."""
+    logs = {m.name: m.result() for m in metrics}
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras reduces multi-worker logs with a mean over axis 0, which
+        # fails on scalars (tensorflow/tensorflow#72388); the trackers are
+        # already summed across replicas, so shape (1,) reduces to them.
+        logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
+    return logs
+
+
 class GenerativeModel(NoiseState, keras.Model):
     """Base of the generative models: a seeded noise source and sampling.
 
@@ -123,13 +134,7 @@ class GenerativeModel(NoiseState, keras.Model):
 
     def logs(self):
         """The tracked metrics as the `train_step` result."""
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras reduces multi-worker logs with a mean over axis 0, which
-            # fails on scalars (tensorflow/tensorflow#72388); the trackers are
-            # already summed across replicas, so shape (1,) reduces to them.
-            logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
-        return logs
+        return step_logs(self.metrics)
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
