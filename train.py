@@ -12,24 +12,57 @@ checkpoint; a finished run is not trained again.
 """
 
 import dataclasses
+import importlib.util
 import os
 import sys
-
-from quiet_tensorflow import import_tensorflow_quietly  # noqa: E402
-
-import_tensorflow_quietly()
 
 from absl import app
 from absl import flags
 from absl import logging
 
-from keras_gan import families
-from keras_gan.trainer import PRECISIONS, TrainConfig
+_HELP_FLAGS = {f"{dashes}{name}" for dashes in ("-", "--")
+               for name in ("help", "?", "helpshort", "helpfull", "helpxml")}
+
+
+def _asks_for_help(argv):
+    """Whether absl will print the help and exit (flags after `--` are arguments)."""
+    args = argv[:argv.index("--")] if "--" in argv else argv
+    return any(arg in _HELP_FLAGS for arg in args)
+
+
+def _without_package_inits(*packages):
+    """Makes `packages` importable without running their __init__ files.
+
+    keras_gan/__init__.py imports the model classes (so that `import
+    keras_gan` registers them with Keras) and keras_gan/trainer/__init__.py
+    the training loop, both with TensorFlow. The flags need only modules that
+    import neither (keras_gan.trainer.config, keras_gan.families and the
+    families' options modules), so --help sets the packages up bare: it
+    answers in a fraction of a second and exits before anything else runs.
+    """
+    for name in packages:
+        module = importlib.util.module_from_spec(importlib.util.find_spec(name))
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
+
+
+if _asks_for_help(sys.argv[1:]):
+    _without_package_inits("keras_gan", "keras_gan.trainer")
+else:
+    from quiet_tensorflow import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+
+from keras_gan import families  # noqa: E402
+from keras_gan.trainer.config import PRECISIONS, TrainConfig  # noqa: E402
 
 _D = TrainConfig()
 
 # === Model ===
-flags.DEFINE_enum("model", _D.model, sorted(families.model_names()), "[model] Which GAN to train.")
+flags.DEFINE_enum("model", _D.model, sorted(families.declared_model_names()),
+                  "[model] Which GAN to train.")
 flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
 flags.DEFINE_integer(
     "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; 32 wins "
@@ -226,7 +259,7 @@ FLAGS = flags.FLAGS
 _DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string,
            bool: flags.DEFINE_bool}
 for _family_name in families.FAMILIES:
-    for _option in families.get(_family_name).options:
+    for _option in families.declared(_family_name).OPTIONS:
         if _option.name not in FLAGS:
             _DEFINE[_option.kind()](_option.name, _option.default,
                                    f"[{_family_name}] {_option.help}")
@@ -237,7 +270,6 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    # Imported here so --help answers without loading TensorFlow.
     from keras_gan import trainer
     from keras_gan.data import DatasetError
     from keras_gan.export import ExportError

@@ -112,8 +112,10 @@ def forward_flops(model, batch):
     """2 x multiply-adds of the convolutions and dense layers, per batch."""
     import keras
 
+    from keras_gan.keras_internals import flatten_layers
+
     total = 0
-    layers = list(model._flatten_layers(include_self=False))
+    layers = list(flatten_layers(model, include_self=False))
     wrapped = {id(layer.layer) for layer in layers if hasattr(layer, "layer")}
     for layer in layers:
         if id(layer) in wrapped:

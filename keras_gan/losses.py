@@ -25,6 +25,7 @@ __all__ = [
     "gradient_penalty",
     "r1_penalty",
     "LOSS_FAMILIES",
+    "PROBABILITY_LOSSES",
     "get_losses",
 ]
 
@@ -231,6 +232,9 @@ LOSS_FAMILIES = {
     "hinge": (hinge_discriminator_loss, hinge_generator_loss),
     "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
 }
+# The families whose discriminator output is a logit of "real" (D = sigmoid
+# of it): their mean D outputs are probabilities, and D "wins" near 1 and 0.
+PROBABILITY_LOSSES = ("minimax", "non_saturating", "saturating")
 
 
 def get_losses(name):

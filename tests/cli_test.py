@@ -191,3 +191,26 @@ def test_mirrored_through_train_py_equals_one_device(mirrored_and_single):
     b = _load(os.path.join(runs["mirrored"], "model.keras"))
     for x, y in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_allclose(x, y, atol=1e-5)
+
+
+# The process train.py --help runs in reports what it imported.
+_HELP_PROBE = """
+import runpy, sys
+sys.argv = ["train.py", sys.argv[1]]
+try:
+    runpy.run_path("train.py", run_name="__main__")
+except SystemExit:
+    pass
+print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("flag", ["--help", "--helpfull"])
+def test_help_answers_without_importing_tensorflow(flag):
+    result = subprocess.run([sys.executable, "-c", _HELP_PROBE, flag], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr[-2000:]
+    # Every family's models and options are listed all the same.
+    for text in ("--model", "dcgan", "pix2pix", "stylegan", "stackgan", "midinet",
+                 "--dense_units", "--stage", "--max_width", "--l1_weight", "--precision"):
+        assert text in result.stdout, text

@@ -165,7 +165,7 @@ def test_empty_or_unreadable_folder_raises(tmp_path):
 
 def test_tfds_mock_mnist_and_cifar10(tmp_path, monkeypatch):
     # mock_data stands in for a machine that can download.
-    monkeypatch.setattr(data, "_no_network", lambda: False)
+    monkeypatch.setattr(data.tfds, "_no_network", lambda: False)
     with tfds.testing.mock_data(num_examples=10):
         ds, info = data.load("mnist", data_dir=str(tmp_path), batch_size=4, with_labels=True,
                              return_info=True)
@@ -204,7 +204,7 @@ def test_tfds_failed_download_says_how_to_get_the_data(tmp_path, monkeypatch):
     def offline(self, *args, **kwargs):
         raise ConnectionError("Name or service not known")
 
-    monkeypatch.setattr(data, "_no_network", lambda: False)
+    monkeypatch.setattr(data.tfds, "_no_network", lambda: False)
     monkeypatch.setattr(tfds.builder_cls("mnist"), "download_and_prepare", offline)
     with pytest.raises(DatasetError, match="download failed.*tfds build mnist.*data_dir="):
         data.load("mnist", data_dir=str(tmp_path))
@@ -231,7 +231,7 @@ def test_offline_machine_fails_fast_without_calling_tfds_download(monkeypatch, t
     from keras_gan import data as data_lib
 
     calls = []
-    monkeypatch.setattr(data_lib, "_no_network", lambda: True)
+    monkeypatch.setattr(data_lib.tfds, "_no_network", lambda: True)
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare",
                         lambda *a, **k: calls.append(1))
     with pytest.raises(data_lib.DatasetError, match="no network.*tfds build cifar10"):

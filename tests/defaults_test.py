@@ -2,6 +2,7 @@
 README's tables state them, and WGAN's Algorithm 1: a fresh real batch for
 every critic update."""
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -82,7 +83,7 @@ def test_default_optimizers_losses_and_weights_are_the_papers(name):
     for option, value in WEIGHTS.get(name, {}).items():
         assert getattr(model, option) == value, option
         # train.py's flag defaults are the model's, not a second copy that could drift.
-        if option in {f.name for f in trainer.dataclasses.fields(trainer.TrainConfig)}:
+        if option in {f.name for f in dataclasses.fields(trainer.TrainConfig)}:
             assert getattr(trainer.TrainConfig(), option) == value, option
         declared = [inspect.signature(c.__init__).parameters[option].default
                     for c in type(model).__mro__

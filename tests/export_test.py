@@ -295,7 +295,7 @@ def test_export_failing_parity_through_the_exporter_says_so_and_keeps_the_old_on
     first = export.export(model, str(tmp_path), tflite=("float32",), warmup=False)
     before = {p: os.path.getmtime(os.path.join(tmp_path, p)) for p in _listing(tmp_path)}
     original = export.run_tflite
-    monkeypatch.setattr(export, "run_tflite", lambda *a, **k: original(*a, **k) + 0.5)
+    monkeypatch.setattr(export.generator, "run_tflite", lambda *a, **k: original(*a, **k) + 0.5)
     with pytest.raises(export.ExportError, match=r"tflite_float32 max abs diff 0.5.*numerically "
                        r"stable.*the exporter is at fault.*Nothing was written"):
         export.export(model, str(tmp_path), tflite=("float32",), warmup=False,
@@ -314,8 +314,9 @@ def test_full_disk_during_export_leaves_no_partial_export(dcgan_export, tmp_path
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    target = {"saved_model": (export.tf.saved_model, "save"),
-              "tflite": (export, "write_tflite"), "json": (export, "write_json")}[failing]
+    target = {"saved_model": (tf.saved_model, "save"),
+              "tflite": (export.generator, "write_tflite"),
+              "json": (export.writer, "write_json")}[failing]
     monkeypatch.setattr(*target, full)
     out = tmp_path / "new" / "exports"
     with pytest.raises(export.ExportError, match=r"No space left on the disk of .*exports "

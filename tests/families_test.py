@@ -26,6 +26,16 @@ def test_registry_names_every_model_once():
         families.family_for("nope")
 
 
+
+def test_each_family_declares_its_models_and_options_without_tensorflow():
+    # train.py --help reads these modules alone (tests/cli_test.py checks that
+    # no TensorFlow is imported); they must say what the families hold.
+    for name in families.FAMILIES:
+        family, declared = families.get(name), families.declared(name)
+        assert tuple(family.models) == declared.MODELS, name
+        assert family.options is declared.OPTIONS, name
+    assert families.declared_model_names() == families.model_names()
+
 def _run(tmp_path, epochs, **options):
     model = options.pop("model")
     config = trainer.TrainConfig(

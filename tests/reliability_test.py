@@ -293,7 +293,7 @@ def test_checkpoint_on_a_full_disk_is_one_sentence_and_keeps_the_last_good_one(
     before = open(good, "rb").read()
     model.train_on_batch(*testing.fake_batch(model))
     usage = collections.namedtuple("usage", "total used free")
-    monkeypatch.setattr(callbacks.shutil, "disk_usage", lambda path: usage(10**6, 10**6, 1000))
+    monkeypatch.setattr(callbacks.checkpoint.shutil, "disk_usage", lambda path: usage(10**6, 10**6, 1000))
 
     def must_not_write(*args, **kwargs):
         raise AssertionError("HDF5 must not start a write that cannot fit")

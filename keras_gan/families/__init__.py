@@ -1,7 +1,11 @@
 """The registry of model families (see `keras_gan.family` for the protocol).
 
 Each entry names the module and class of one family; the module is imported
-only when the family is asked for. A new family is one line here.
+only when the family is asked for. Beside this file, `<name>_options.py`
+declares the family's `train.py --model` names (`MODELS`) and options
+(`OPTIONS`) without importing TensorFlow, so `train.py --help` lists every
+family's flags without loading any. A new family is one line here and its
+options module.
 """
 
 import importlib
@@ -10,8 +14,8 @@ from keras_gan.family import Family
 from keras_gan.family import Option
 from keras_gan.family import RunContext
 
-__all__ = ["FAMILIES", "Family", "Option", "RunContext", "get", "family_for", "load_all",
-           "model_names"]
+__all__ = ["FAMILIES", "Family", "Option", "RunContext", "declared", "declared_model_names",
+           "get", "family_for", "load_all", "model_names"]
 
 FAMILIES = {
     "image": "keras_gan.families.image:ImageFamily",
@@ -30,6 +34,19 @@ def get(name):
         module, cls = FAMILIES[name].split(":")
         _LOADED[name] = getattr(importlib.import_module(module), cls)()
     return _LOADED[name]
+
+
+def declared(name):
+    """The options module of family `name` (its `MODELS` and `OPTIONS`),
+    imported without the family itself (nor TensorFlow)."""
+    if name not in FAMILIES:
+        raise ValueError(f"Unknown family {name!r}; choose one of {sorted(FAMILIES)}.")
+    return importlib.import_module(f"{__name__}.{name}_options")
+
+
+def declared_model_names():
+    """`model_names()` read from the options modules: without TensorFlow."""
+    return {model: name for name in FAMILIES for model in declared(name).MODELS}
 
 
 def load_all():

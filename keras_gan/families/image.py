@@ -8,6 +8,7 @@ from keras_gan import callbacks as callbacks_lib
 from keras_gan import data as data_lib
 from keras_gan import models
 from keras_gan.families import common
+from keras_gan.families import image_options
 from keras_gan.family import Family
 from keras_gan.family import RunError
 
@@ -45,6 +46,7 @@ class ImageFamily(Family):
         "unrolled": models.UnrolledGAN,
         "vae": models.VAE,
     }
+    options = image_options.OPTIONS
     default_dataset = "fashion_mnist"
 
     def _cls(self, ctx):

@@ -9,6 +9,7 @@ from keras_gan import callbacks as callbacks_lib
 from keras_gan import models
 from keras_gan import tasks as tasks_lib
 from keras_gan.families import common
+from keras_gan.families import image_to_image_options
 from keras_gan.family import Family
 
 __all__ = ["ImageToImageFamily"]
@@ -22,6 +23,7 @@ class ImageToImageFamily(Family):
         "srgan": models.SRGAN,
         "inpainting": models.ContextEncoder,
     }
+    options = image_to_image_options.OPTIONS
     default_dataset = "fashion_mnist"
 
     def examples_per_step(self, ctx):
@@ -57,7 +59,7 @@ class ImageToImageFamily(Family):
         return {"task": model.task, **tasks_lib.evaluate(model, ctx.config.final_eval_samples)}
 
     def export(self, model, export_dir):
-        from keras_gan import image_export
+        from keras_gan.export import image_to_image as image_export
 
         info = image_export.export(model, export_dir, version=1, overwrite=True)
         return {"files": info["files"], "parity": image_export.check_parity(model, info["files"])}

@@ -5,12 +5,11 @@ import os
 import keras
 
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.families.midinet_options import DEFAULT_PROGRESSION
 from keras_gan.midinet import data as data_lib
 from keras_gan.midinet import midi_io
 
 __all__ = ["MelodySamples", "DEFAULT_PROGRESSION"]
-
-DEFAULT_PROGRESSION = "C Am F G C F G C"
 
 
 class MelodySamples(keras.callbacks.Callback):

@@ -26,9 +26,8 @@ TOLERANCES = {"saved_model": 1e-5, "tflite_float32": 1e-4, "tflite_float16": 5e-
 
 
 def _module(model):
-    generator = export_lib.float32_generator(export_lib._generator_of(model))
-    module = tf.Module()
-    module.tf_variables = export_lib._tf_variables(generator)
+    generator = export_lib.float32_generator(export_lib.generator_of(model))
+    module = export_lib.variables_module(generator)
     specs = [
         tf.TensorSpec([None, model.latent_dim], tf.float32, name="z"),
         tf.TensorSpec([None, CHORD_DIM], tf.float32, name="chord"),
@@ -48,7 +47,7 @@ def export(model, export_dir, model_name="midinet", version=None, tflite=("float
     """Writes the SavedModel, the TFLite variants and `<model_name>.json`,
     checks every form against Keras and returns the metadata dict (with
     `files` and `parity`)."""
-    export_lib._check_finite(model)
+    export_lib.check_finite(model)
     module, serve = _module(model)
     path = export_lib.version_path(export_dir, model_name, version, overwrite)
     files = {"saved_model": export_lib.write_saved_model(
@@ -94,7 +93,7 @@ def check_parity(model, files, num=8, seed=0):
     z = rng.normal(size=(num, model.latent_dim)).astype("float32")
     chord = data_lib.chord_vector(np.stack([rng.integers(0, 12, num), rng.integers(0, 2, num)], 1))
     previous = np.eye(model.rows, dtype="float32")[rng.integers(0, model.rows, (num, STEPS))]
-    generator = export_lib.float32_generator(export_lib._generator_of(model))
+    generator = export_lib.float32_generator(export_lib.generator_of(model))
     expected = np.asarray(generator([z, chord, previous], training=False))
     loaded = tf.saved_model.load(files["saved_model"])
     out = loaded.signatures["serving_default"](

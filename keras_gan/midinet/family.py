@@ -9,11 +9,13 @@ import tensorflow as tf
 import keras
 
 from keras_gan import callbacks as callbacks_lib
-from keras_gan.family import Family, Option
+from keras_gan.families import midinet_options
+from keras_gan.families.midinet_options import DEFAULT_PROGRESSION
+from keras_gan.family import Family
 from keras_gan.midinet import data as data_lib
 from keras_gan.midinet import evaluation
 from keras_gan.midinet import export as export_lib
-from keras_gan.midinet.callbacks import DEFAULT_PROGRESSION, MelodySamples
+from keras_gan.midinet.callbacks import MelodySamples
 from keras_gan.midinet.model import MidiNet
 
 __all__ = ["MidiNetFamily", "MelodyDataInfo", "CHORALES"]
@@ -53,13 +55,7 @@ class MidiNetFamily(Family):
 
     name = "midinet"
     models = {"midinet": MidiNet}
-    options = (
-        Option("held_out", 0.1, "Share of tunes held out for evaluation.", architecture=True),
-        Option("dense_units", 1024, "Dense layers of G and D.", architecture=True),
-        Option("generator_updates", 2, "G updates per D update."),
-        Option("progression", DEFAULT_PROGRESSION, "Chords of the per-epoch sample melody."),
-        Option("melody_cache", "", "Cache folder of parsed corpora ('' = default)."),
-    )
+    options = midinet_options.OPTIONS
     default_dataset = CHORALES
 
     def _pieces(self, ctx):

@@ -5,9 +5,8 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.midinet import data as data_lib
 from keras_gan.midinet import losses as losses_lib
 from keras_gan.midinet.networks import CHORD_DIM, STEPS

@@ -12,6 +12,9 @@ import keras
 from keras import ops
 
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import flatten_layers
+from keras_gan.keras_internals import own_variables
+from keras_gan.keras_internals import seed_generators
 
 
 class NoiseState:
@@ -25,10 +28,10 @@ class NoiseState:
     def _own_variables(self):
         seeds = [
             generator.state
-            for layer in self._flatten_layers(include_self=True)
-            for generator in getattr(layer, "_seed_generators", [])
+            for layer in flatten_layers(self, include_self=True)
+            for generator in seed_generators(layer)
         ]
-        return self._trainable_variables + self._non_trainable_variables + seeds
+        return own_variables(self) + seeds
 
     def save_own_variables(self, store):
         for i, variable in enumerate(self._own_variables()):
@@ -38,6 +41,17 @@ class NoiseState:
         for i, variable in enumerate(self._own_variables()):
             if f"{i}" in store:
                 variable.assign(store[f"{i}"])
+
+
+def step_logs(metrics):
+    """`{name: result}` of `metrics`, as every model's `train_step` returns it."""
+    logs = {m.name: m.result() for m in metrics}
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras reduces multi-worker logs with a mean over axis 0, which
+        # fails on scalars (tensorflow/tensorflow#72388); the trackers are
+        # already summed across replicas, so shape (1,) reduces to them.
+        logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
+    return logs
 
 
 class GenerativeModel(NoiseState, keras.Model):
@@ -120,13 +134,7 @@ class GenerativeModel(NoiseState, keras.Model):
 
     def logs(self):
         """The tracked metrics as the `train_step` result."""
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras reduces multi-worker logs with a mean over axis 0, which
-            # fails on scalars (tensorflow/tensorflow#72388); the trackers are
-            # already summed across replicas, so shape (1,) reduces to them.
-            logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
-        return logs
+        return step_logs(self.metrics)
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)

@@ -8,8 +8,8 @@ import tensorflow as tf
 from keras_gan import tasks
 from keras_gan.architectures.context_encoder import context_encoder_generator
 from keras_gan.architectures.dcgan import dcgan_discriminator
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.image_to_image import ImageToImageGAN
-from keras_gan.models.image_to_image import scale_loss_for_distribution
 
 MASKS = ("center", "random")
 

@@ -8,8 +8,8 @@ from keras_gan import tasks
 from keras_gan.architectures.common import check_positive_int
 from keras_gan.architectures.patchgan import patchgan_discriminator
 from keras_gan.architectures.resnet import cyclegan_generator
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.image_to_image import ImageToImageGAN
-from keras_gan.models.image_to_image import scale_loss_for_distribution
 
 
 def _l1(a, b):

@@ -4,30 +4,20 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan import augment as augment_lib
 from keras_gan import losses as losses_lib
 from keras_gan.architectures import mlp_discriminator
 from keras_gan.architectures import mlp_generator
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.base import GenerativeModel
-
-# Loss families whose discriminator output is a logit of "real"; for these
-# the tracked d_real / d_fake are probabilities, otherwise raw scores.
-_PROBABILISTIC = ("minimax", "non_saturating", "saturating")
-
-
-def _all_layers(model):
-    for layer in model.layers:
-        yield layer
-        if hasattr(layer, "layers"):  # A nested model.
-            yield from _all_layers(layer)
+from keras_gan.models.ema import EMASampling
+from keras_gan.models.two_player import TwoPlayer
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(GenerativeModel):
+class GAN(EMASampling, TwoPlayer, GenerativeModel):
     """Generative adversarial network trained with `fit`.
 
     Each `train_step` first updates the discriminator D on a real batch
@@ -80,8 +70,8 @@ class GAN(GenerativeModel):
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
     """
 
-    default_loss = "non_saturating"
     train_options = ("ema", "augment", "r1_weight", "r1_interval")
+    compile_objects = TwoPlayer.compile_objects + ("discriminator_loss", "generator_loss")
     # Whether a conditional D takes the labels as an input (cGAN) or
     # predicts them (ACGAN).
     discriminator_takes_labels = True
@@ -151,14 +141,6 @@ class GAN(GenerativeModel):
     def build_discriminator(self):
         return mlp_discriminator(self.image_shape, num_classes=self.num_classes)
 
-    def default_optimizers(self):
-        """Returns fresh `(d_optimizer, g_optimizer)` used when none are given."""
-        # Radford et al.'s settings; they train the MLP GAN reliably too.
-        return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-        )
-
     def _check_network(self, role, network):
         if not isinstance(network, keras.Model):
             raise ValueError(
@@ -218,119 +200,20 @@ class GAN(GenerativeModel):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
         """
-        # No Keras-level optimizer: each network has its own below.
-        super().compile(optimizer=None, **kwargs)
-        defaults = self.default_optimizers()
-        self.d_optimizer = keras.optimizers.get(d_optimizer or defaults[0])
-        self.g_optimizer = keras.optimizers.get(g_optimizer or defaults[1])
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError(
-                "d_optimizer and g_optimizer must be two optimizer objects: "
-                "each keeps its own state for its own network."
-            )
-        self.loss_name = loss or self.default_loss
-        d_fn, g_fn = losses_lib.get_losses(self.loss_name)
-        self.discriminator_loss = discriminator_loss or d_fn
-        self.generator_loss = generator_loss or g_fn
         self._custom_losses = (discriminator_loss, generator_loss)
-        self._compile_kwargs = {
-            k: v
-            for k, v in kwargs.items()
-            if k in ("jit_compile", "steps_per_execution", "run_eagerly")
-        }
-        # Build the optimizer state now so that weights saved by
-        # BackupAndRestore or a .keras file load into it before training.
-        if self.ema is not None:
-            if self.g_optimizer.built and not self.g_optimizer.use_ema:
-                raise ValueError(
-                    "ema needs a g_optimizer that is not built yet (its moving "
-                    "average is created when it is built); pass a fresh optimizer."
-                )
-            self.g_optimizer.use_ema = True
-            self.g_optimizer.ema_momentum = self.ema
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        super().compile(d_optimizer, g_optimizer, loss, **kwargs)
+        self.discriminator_loss = discriminator_loss or self.discriminator_loss
+        self.generator_loss = generator_loss or self.generator_loss
 
-    def get_compile_config(self):
-        if not getattr(self, "compiled", False):
-            return None
+    def extra_compile_config(self):
         d_loss, g_loss = self._custom_losses
         ser = keras.saving.serialize_keras_object
         return {
-            "d_optimizer": ser(self.d_optimizer),
-            "g_optimizer": ser(self.g_optimizer),
-            "loss": self.loss_name,
             "discriminator_loss": ser(d_loss) if d_loss else None,
             "generator_loss": ser(g_loss) if g_loss else None,
-            **self._compile_kwargs,
         }
 
-    def compile_from_config(self, config):
-        config = dict(config)
-        des = keras.saving.deserialize_keras_object
-        for key in ("d_optimizer", "g_optimizer", "discriminator_loss", "generator_loss"):
-            if config.get(key) is not None:
-                config[key] = des(config[key])
-        self.compile(**config)
-
     # === Training ===
-    @property
-    def sampling_generator(self):
-        """G, or with `ema` a copy of G holding the moving average of its
-        weights (and G's current batch-normalization statistics)."""
-        if self.ema_generator is None or not getattr(self, "compiled", False):
-            return self.generator
-        position = {id(v): i for i, v in enumerate(self.generator.weights)}
-        copies = self.ema_generator.weights
-        self.g_optimizer.finalize_variable_values(
-            [copies[position[id(v)]] for v in self.generator.trainable_weights]
-        )
-        step = int(self.g_optimizer.iterations.numpy())
-        if getattr(self, "_ema_bn_step", None) != step:
-            for v in self.generator.non_trainable_weights:
-                copies[position[id(v)]].assign(v)
-            self._recompute_batch_norm(self.ema_generator)
-            self._ema_bn_step = step
-        return self.ema_generator
-
-    def _recompute_batch_norm(self, generator, batch_size=1024):
-        # The live G's batch-norm statistics belong to the live weights, not
-        # to their average: measure the averaged network's own, as weight
-        # averaging of networks with batch norm requires (Izmailov et al.
-        # 2018, "Averaging Weights Leads to Wider Optima", bn_update). One
-        # training-mode pass with momentum 0 sets each layer's moving
-        # statistics to its batch statistics on fresh z.
-        norms = [layer for layer in _all_layers(generator)
-                 if isinstance(layer, keras.layers.BatchNormalization)]
-        if not norms:
-            return
-        z = self.latent_for(batch_size, 12345)
-        labels = None if self.num_classes is None else ops.convert_to_tensor(
-            self.default_labels(batch_size))
-        # A frozen batch-norm layer runs in inference mode whatever `training`
-        # says (Keras 3), so the averaged copy is unfrozen for this one pass.
-        saved = [(layer.momentum, layer.trainable) for layer in norms]
-        try:
-            for layer in norms:
-                layer.momentum = 0.0
-                layer.trainable = True
-            generator(self._generator_inputs(z, labels), training=True)
-        finally:
-            for layer, (momentum, trainable) in zip(norms, saved):
-                layer.momentum = momentum
-                layer.trainable = trainable
-
-    @property
-    def optimizers(self):
-        """The optimizers whose state is part of the training state."""
-        return [self.d_optimizer, self.g_optimizer]
-
-    @property
-    def train_steps(self):
-        """Training steps taken so far (saved with the optimizer state): the
-        generator's optimizer makes exactly one update per step."""
-        return int(self.g_optimizer.iterations.numpy())
-
     @property
     def metrics(self):
         return [
@@ -379,12 +262,6 @@ class GAN(GenerativeModel):
                 with tf.control_dependencies(checks):
                     labels = tf.identity(labels)
         return images, labels
-
-    def _scores(self, logits):
-        logits = ops.cast(logits, "float32")
-        if self.loss_name in _PROBABILISTIC:
-            return ops.sigmoid(logits)
-        return logits
 
     def discriminator_terms(self, real, fake, labels, z, real_outputs, fake_outputs):
         """Extra terms of D's loss as `{metric_name: value}`; each is added

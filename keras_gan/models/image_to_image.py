@@ -6,20 +6,19 @@ import numpy as np
 import tensorflow as tf
 import keras
 from keras import ops
-from keras.src.losses.loss import scale_loss_for_distribution
 
-from keras_gan import losses as losses_lib
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution  # noqa: F401  (re-exported)
 from keras_gan.models.base import NoiseState
+from keras_gan.models.base import step_logs
+from keras_gan.models.two_player import TwoPlayer
 
 __all__ = ["ImageToImageGAN", "scale_loss_for_distribution"]
 
-_PROBABILISTIC = ("minimax", "non_saturating", "saturating")
-
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class ImageToImageGAN(NoiseState, keras.Model):
+class ImageToImageGAN(TwoPlayer, NoiseState, keras.Model):
     """A conditional GAN whose generator translates images, trained with `fit`.
 
     Subclasses set `task` (the offline task of `keras_gan.tasks` they train
@@ -48,7 +47,6 @@ class ImageToImageGAN(NoiseState, keras.Model):
     """
 
     task = None
-    default_loss = "non_saturating"
     train_options = ("width", "dataset")
     needs_labels = False
     grid_columns = 3
@@ -70,20 +68,6 @@ class ImageToImageGAN(NoiseState, keras.Model):
     # === Networks (subclasses) ===
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
 
-    def generator_variables(self):
-        return self.generator.trainable_variables
-
-    def discriminator_variables(self):
-        return self.discriminator.trainable_variables
-
-    def default_optimizers(self):
-        """Returns fresh `(d_optimizer, g_optimizer)`: Adam 2e-4, beta_1 0.5
-        (the setting of pix2pix, CycleGAN and the Context Encoder)."""
-        return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-        )
-
     @staticmethod
     def _check_network(role, network, input_shape=None):
         if not isinstance(network, keras.Model):
@@ -97,75 +81,14 @@ class ImageToImageGAN(NoiseState, keras.Model):
                 )
         return network
 
-    # === Compile ===
-    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
-        """Configures training.
-
-        Args:
-            d_optimizer: keras.optimizers.Optimizer or None. Updates every
-                discriminator. Defaults to `default_optimizers()[0]`.
-            g_optimizer: keras.optimizers.Optimizer or None. Updates every
-                generator. Defaults to `default_optimizers()[1]`.
-            loss: str or None. Adversarial loss family of `keras_gan.losses`;
-                defaults to the class's `default_loss`.
-            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
-                `steps_per_execution`, `run_eagerly`).
-        """
-        super().compile(optimizer=None, **kwargs)
-        defaults = self.default_optimizers()
-        self.d_optimizer = keras.optimizers.get(d_optimizer or defaults[0])
-        self.g_optimizer = keras.optimizers.get(g_optimizer or defaults[1])
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError(
-                "d_optimizer and g_optimizer must be two optimizer objects: "
-                "each keeps its own state for its own networks."
-            )
-        self.loss_name = loss or self.default_loss
-        self.discriminator_loss, self.generator_loss = losses_lib.get_losses(self.loss_name)
-        self._compile_kwargs = {
-            k: v for k, v in kwargs.items()
-            if k in ("jit_compile", "steps_per_execution", "run_eagerly")
-        }
-        # Built now so that saved optimizer state loads into it before training.
-        self.d_optimizer.build(self.discriminator_variables())
-        self.g_optimizer.build(self.generator_variables())
-
-    def get_compile_config(self):
-        if not getattr(self, "compiled", False):
-            return None
-        ser = keras.saving.serialize_keras_object
-        return {
-            "d_optimizer": ser(self.d_optimizer),
-            "g_optimizer": ser(self.g_optimizer),
-            "loss": self.loss_name,
-            **self._compile_kwargs,
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("d_optimizer", "g_optimizer"):
-            if config.get(key) is not None:
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        self.compile(**config)
-
     # === Training ===
-    @property
-    def optimizers(self):
-        """The optimizers whose state is part of the training state."""
-        return [self.d_optimizer, self.g_optimizer]
-
-    @property
-    def train_steps(self):
-        """Training steps taken: the generators' optimizer updates once per step."""
-        return int(self.g_optimizer.iterations.numpy())
-
     @property
     def metrics(self):
         return list(self.trackers.values())
 
     def logs(self):
         """The tracked metrics as the `train_step` result."""
-        return {m.name: m.result() for m in self.metrics}
+        return step_logs(self.metrics)
 
     def track(self, **values):
         for name, value in values.items():
@@ -173,10 +96,7 @@ class ImageToImageGAN(NoiseState, keras.Model):
 
     def scores(self, logits):
         """Mean D output: a probability for the minimax losses, else raw."""
-        logits = ops.cast(logits, "float32")
-        if self.loss_name in _PROBABILISTIC:
-            logits = ops.sigmoid(logits)
-        return ops.mean(logits)
+        return ops.mean(self._scores(logits))
 
     @staticmethod
     def apply_gradients(optimizer, tape, scaled_loss, variables):

@@ -6,8 +6,8 @@ import tensorflow as tf
 
 from keras_gan.architectures.patchgan import patchgan_discriminator
 from keras_gan.architectures.unet import unet_generator
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.image_to_image import ImageToImageGAN
-from keras_gan.models.image_to_image import scale_loss_for_distribution
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

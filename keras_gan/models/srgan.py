@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from keras_gan.architectures.resnet import srgan_discriminator
 from keras_gan.architectures.resnet import srgan_generator
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.image_to_image import ImageToImageGAN
-from keras_gan.models.image_to_image import scale_loss_for_distribution
 
 CONTENT_LOSSES = ("pixel", "fashion_mnist", "vgg19")
 

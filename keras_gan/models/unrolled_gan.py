@@ -4,9 +4,9 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import adam_slots
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.dcgan import DCGAN
 
 
@@ -71,9 +71,7 @@ class UnrolledGAN(DCGAN):
         opt = self.d_optimizer
         learning_rate = ops.cast(opt.learning_rate, "float32")
         if isinstance(opt, keras.optimizers.Adam):
-            index = {id(v): i for i, v in enumerate(opt._trainable_variables)}
-            slots = [index[id(v)] for v in self.discriminator.trainable_variables]
-            state = [(opt._momentums[i].value, opt._velocities[i].value) for i in slots]
+            state = adam_slots(opt, self.discriminator.trainable_variables)
             beta_1, beta_2 = opt.beta_1, opt.beta_2
 
             def step(params, grads, state, k):

@@ -4,12 +4,11 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan.architectures import dcgan_generator
 from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import check_positive_int
 from keras_gan.architectures.vae import vae_encoder
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.base import GenerativeModel
 
 _EPSILON = 1e-6

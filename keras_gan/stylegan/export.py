@@ -29,8 +29,9 @@ import tensorflow as tf
 from keras_gan.export import TFLITE_VARIANTS
 from keras_gan.export import TOLERANCES
 from keras_gan.export import ExportError
-from keras_gan.export import _check_finite
-from keras_gan.export import _tf_variables
+from keras_gan.export import check_finite
+from keras_gan.export import tf_variables
+from keras_gan.export import uint8_images
 from keras_gan.export import metadata
 from keras_gan.export import sample_latent
 from keras_gan.export import version_path
@@ -42,17 +43,13 @@ from keras_gan.images import to_uint8
 __all__ = ["export", "check_parity", "run_tflite"]
 
 
-def _to_uint8(images):
-    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
-
-
 class _StyleServable(tf.Module):
     """The EMA generator wrapped in the serving functions."""
 
     def __init__(self, model, truncation_cutoff):
         super().__init__()
         self.generator = model.sampling_generator
-        self.tf_variables = _tf_variables(self.generator)
+        self.tf_variables = tf_variables(self.generator)
         self.latent_dim = model.latent_dim
         self.num_classes = model.num_classes
         self.truncation_cutoff = truncation_cutoff
@@ -65,7 +62,7 @@ class _StyleServable(tf.Module):
             self.serve = tf.function(lambda z, truncation_psi: {"images": self._images(z, truncation_psi)},
                                      input_signature=[z, psi])
             self.generate = tf.function(
-                lambda seed, count, truncation_psi: {"images": _to_uint8(
+                lambda seed, count, truncation_psi: {"images": uint8_images(
                     self._images(sample_latent(seed, count, self.latent_dim), truncation_psi))},
                 input_signature=[seed, count, psi])
         else:
@@ -73,7 +70,7 @@ class _StyleServable(tf.Module):
                 lambda z, truncation_psi, labels: {"images": self._images(z, truncation_psi, labels)},
                 input_signature=[z, psi, labels])
             self.generate = tf.function(
-                lambda seed, count, truncation_psi, labels: {"images": _to_uint8(self._images(
+                lambda seed, count, truncation_psi, labels: {"images": uint8_images(self._images(
                     sample_latent(seed, count, self.latent_dim), truncation_psi, labels))},
                 input_signature=[seed, count, psi, labels])
 
@@ -104,7 +101,7 @@ def export(model, export_dir, model_name="stylegan", version=None, tflite=TFLITE
     Example:
     >>> # info = export(gan, "exports"); check_parity(gan, info["files"])
     """
-    _check_finite(model)
+    check_finite(model)
     for variant in tflite:
         if variant not in TFLITE_VARIANTS:
             raise ExportError(f"tflite variants must be among {TFLITE_VARIANTS}. "

@@ -10,8 +10,8 @@ network when the data is 28x28 grayscale, as for the other image GANs.
 import os
 
 from keras_gan import callbacks as callbacks_lib
+from keras_gan.families import stylegan_options
 from keras_gan.family import Family
-from keras_gan.family import Option
 from keras_gan.stylegan import data as style_data
 from keras_gan.stylegan.model import StyleGAN
 
@@ -24,22 +24,7 @@ class StyleGANFamily(Family):
     name = "stylegan"
     models = {"stylegan": StyleGAN}
     default_dataset = "fashion_mnist"
-    options = (
-        Option("width", 32, "Channels at the output resolution (doubled per halving).",
-               architecture=True),
-        Option("max_width", 128, "Channel cap of G and D.", architecture=True),
-        Option("w_dim", 128, "Size of w.", architecture=True),
-        Option("mapping_layers", 4, "Dense layers of the mapping network.", architecture=True),
-        Option("conditional", False, "Class-conditional StyleGAN (needs labels).",
-               architecture=True),
-        Option("style_mixing", 0.9, "Probability of style mixing per batch."),
-        Option("r1_weight", None, "gamma of the lazy R1 penalty (model default 0.01).",
-               type=float),
-        Option("r1_interval", 16, "D steps between R1 penalties.", architecture=True),
-        Option("pl_weight", 0.0, "Weight of path-length regularisation (0: off; paper 2).",
-               architecture=True),
-        Option("ema_kimg", 10.0, "Half-life of the EMA generator, thousands of images."),
-    )
+    options = stylegan_options.OPTIONS
 
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         config = ctx.config

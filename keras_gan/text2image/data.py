@@ -24,6 +24,23 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan import data as data_lib
+from keras_gan.text2image.canvas import anchors  # noqa: F401  (part of this module's API)
+from keras_gan.text2image.canvas import check_canvas
+from keras_gan.text2image.canvas import item_sizes  # noqa: F401
+from keras_gan.text2image.canvas import layout  # noqa: F401
+from keras_gan.text2image.canvas import render  # noqa: F401
+from keras_gan.text2image.canvas import render_fn
+from keras_gan.text2image.captions import CLASSES
+from keras_gan.text2image.captions import COLOURS
+from keras_gan.text2image.captions import HELD_OUT
+from keras_gan.text2image.captions import POSITIONS
+from keras_gan.text2image.captions import SIZES
+from keras_gan.text2image.captions import TEMPLATES  # noqa: F401
+from keras_gan.text2image.captions import Factors
+from keras_gan.text2image.captions import caption  # noqa: F401
+from keras_gan.text2image.captions import captions_for
+from keras_gan.text2image.captions import parse_caption  # noqa: F401
+from keras_gan.text2image.captions import vocabulary  # noqa: F401
 
 __all__ = [
     "CLASSES",
@@ -45,69 +62,8 @@ __all__ = [
     "vocabulary",
 ]
 
-# Fashion-MNIST class order; the first name is the canonical one.
-CLASSES = (
-    ("t-shirt", "tee", "top"),
-    ("trousers", "pants", "jeans"),
-    ("pullover", "sweater", "jumper"),
-    ("dress", "frock", "gown"),
-    ("coat", "jacket", "parka"),
-    ("sandal", "flip flop", "slide"),
-    ("shirt", "blouse", "button shirt"),
-    ("sneaker", "trainer", "running shoe"),
-    ("bag", "handbag", "purse"),
-    ("ankle boot", "boot", "bootie"),
-)
-# Every tint has a largest channel of 1, so the item's grey level is the
-# pixel's largest channel whatever the colour (used by the metrics).
-COLOURS = (
-    ("white", (1.0, 1.0, 1.0)),
-    ("red", (1.0, 0.12, 0.1)),
-    ("green", (0.12, 1.0, 0.15)),
-    ("blue", (0.15, 0.35, 1.0)),
-    ("yellow", (1.0, 0.9, 0.08)),
-    ("purple", (0.7, 0.15, 1.0)),
-)
-SIZES = (("small", "little", "tiny"), ("large", "big", "huge"))
-POSITIONS = (
-    ("top left", "upper left"),
-    ("top right", "upper right"),
-    ("bottom left", "lower left"),
-    ("bottom right", "lower right"),
-    ("center", "middle"),
-)
-# (class, colour) pairs never seen in training.
-HELD_OUT = ((8, 2), (7, 1), (1, 3), (3, 4), (4, 5))  # green bag, red sneaker, blue trousers, yellow dress, purple coat
-TEMPLATES = (
-    "a {size} {colour} {item} in the {position}",
-    "{position}: a {size} {colour} {item}",
-    "a {colour} {item}, {size}, at the {position}",
-    "there is a {size} {colour} {item} in the {position} of the picture",
-)
 SPLITS = ("train", "test", "heldout")
 _IDX_DIR = "/usr/share/datasets/fashion-mnist"
-
-
-@dataclasses.dataclass
-class Factors:
-    """Integer factors of a set of images, one array per factor (shape (n,))."""
-
-    item: np.ndarray
-    colour: np.ndarray
-    size: np.ndarray
-    position: np.ndarray
-
-    def __len__(self):
-        return len(self.item)
-
-    def combo(self):
-        """One id per factor combination (class, colour, size, position)."""
-        return ((self.item * len(COLOURS) + self.colour) * len(SIZES) + self.size) * len(
-            POSITIONS
-        ) + self.position
-
-    def take(self, index):
-        return Factors(*(np.asarray(a)[index] for a in dataclasses.astuple(self)))
 
 
 @dataclasses.dataclass
@@ -130,41 +86,6 @@ class CaptionedInfo:
     factors: Factors | None = None
     synthetic: bool = True
     num_classes = None
-
-
-def _check_canvas(canvas):
-    if isinstance(canvas, bool) or not isinstance(canvas, int) or canvas < 16 or canvas % 16:
-        raise ValueError(
-            f"canvas must be a multiple of 16, at least 16 (e.g. 32 or 64). Received: canvas={canvas!r}"
-        )
-    return canvas
-
-
-def item_sizes(canvas):
-    """Pixel side of the item's frame for each size: 7/16 and 11/16 of the
-    canvas (14 and 22 pixels on 32), far enough apart for the size and the
-    position to be read back from the pixels."""
-    return (int(round(canvas * 7 / 16)), int(round(canvas * 11 / 16)))
-
-
-def layout(size, position, canvas):
-    """`(top, left, side)` of the item's frame on the canvas."""
-    side = item_sizes(canvas)[size]
-    far = canvas - side - max(1, canvas // 32)
-    near = max(1, canvas // 32)
-    mid = (canvas - side) // 2
-    top, left = ((near, near), (near, far), (far, near), (far, far), (mid, mid))[position]
-    return top, left, side
-
-
-def anchors(canvas):
-    """Centre `(y, x)` of the frame for every (size, position): shape (2, 5, 2)."""
-    out = np.zeros((len(SIZES), len(POSITIONS), 2))
-    for s in range(len(SIZES)):
-        for p in range(len(POSITIONS)):
-            top, left, side = layout(s, p, canvas)
-            out[s, p] = (top + side / 2.0, left + side / 2.0)
-    return out
 
 
 def draw_factors(labels, seed, split="train"):
@@ -201,114 +122,9 @@ def draw_factors(labels, seed, split="train"):
     return Factors(labels[keep], colour[keep], size[keep], position[keep]), keep
 
 
-def caption(item, colour, size, position, rng):
-    """One caption for the factors, phrasing drawn with `rng`
-    (a `numpy.random.Generator`)."""
-    pick = lambda names: names[rng.integers(0, len(names))]  # noqa: E731
-    template = TEMPLATES[rng.integers(0, len(TEMPLATES))]
-    return template.format(
-        item=pick(CLASSES[item]),
-        colour=COLOURS[colour][0],
-        size=pick(SIZES[size]),
-        position=pick(POSITIONS[position]),
-    )
-
-
-def captions_for(factors, seed, per_image=3):
-    """`per_image` captions for every image: list of lists of str."""
-    rng = np.random.default_rng([seed, 7])
-    return [
-        [caption(int(a), int(b), int(c), int(d), rng) for _ in range(per_image)]
-        for a, b, c, d in zip(factors.item, factors.colour, factors.size, factors.position)
-    ]
-
-
-def _find(text, table):
-    """Index of the row of `table` one of whose names occurs in `text`
-    (longest name first, so "button shirt" beats "shirt"), or -1."""
-    best, best_len = -1, 0
-    for i, names in enumerate(table):
-        for name in names:
-            padded = f" {text} "
-            if f" {name} " in padded and len(name) > best_len:
-                best, best_len = i, len(name)
-    return best
-
-
-def parse_caption(text):
-    """Reads the factors back from a caption: `(item, colour, size,
-    position)`, -1 for a factor the caption does not name.
-
-    Example:
-    >>> parse_caption("top left: a little red trainer")
-    (7, 1, 0, 0)
-    """
-    text = " ".join("".join(c if c.isalnum() or c in " -" else " " for c in text.lower()).split())
-    return (
-        _find(text, CLASSES),
-        _find(text, [(name,) for name, _ in COLOURS]),
-        _find(text, SIZES),
-        _find(text, POSITIONS),
-    )
-
-
-def vocabulary():
-    """Every word the templates can write, sorted (the default tokenizer's
-    vocabulary, so it needs no adapt() and is the same in every process)."""
-    words = set()
-    for template in TEMPLATES:
-        words.update(template.replace("{", " ").replace("}", " ").replace(":", " ").replace(",", " ").split())
-    for table in (CLASSES, SIZES, POSITIONS, [(c,) for c, _ in COLOURS]):
-        for names in table:
-            for name in names:
-                words.update(name.replace("-", "").split())
-    words -= {"item", "colour", "size", "position"}
-    return sorted(words)
-
-
-def render(items, factors, canvas=32):
-    """Composes 28x28 uint8 items onto RGB canvases in [-1, 1].
-
-    Args:
-        items: uint8 array `(n, 28, 28)`.
-        factors: `Factors` of length n.
-        canvas: int. Canvas side in pixels. Defaults to 32.
-
-    Returns:
-        float32 numpy array `(n, canvas, canvas, 3)`.
-    """
-    fn = _render_fn(canvas)
-    out = [
-        fn(tf.constant(items[i]), *(tf.constant(int(v[i]), tf.int64) for v in
-                                    (factors.colour, factors.size, factors.position))).numpy()
-        for i in range(len(items))
-    ]
-    return np.stack(out) if out else np.zeros((0, canvas, canvas, 3), "float32")
-
-
-def _render_fn(canvas):
-    _check_canvas(canvas)
-    tints = tf.constant([rgb for _, rgb in COLOURS], tf.float32)
-    layouts = tf.constant(
-        [[layout(s, p, canvas) for p in range(len(POSITIONS))] for s in range(len(SIZES))],
-        tf.int32,
-    )
-
-    def fn(item, colour, size, position):
-        top, left, side = tf.unstack(layouts[size, position])
-        grey = tf.cast(item, tf.float32)[..., None] / 255.0
-        # Area resampling keeps the thin strokes of sandals and bags.
-        grey = tf.image.resize(grey, tf.stack([side, side]), method="area", antialias=True)
-        grey = tf.image.pad_to_bounding_box(grey, top, left, canvas, canvas)
-        rgb = grey * tints[colour]
-        return tf.ensure_shape(rgb * 2.0 - 1.0, (canvas, canvas, 3))
-
-    return fn
-
-
 def _fashion_split(split, data_dir):
     directory = data_dir or os.environ.get("KERAS_GAN_DATA_DIR") or _IDX_DIR
-    files = data_lib._idx_files(directory, "train" if split == "train" else "t10k")
+    files = data_lib.idx_files(directory, "train" if split == "train" else "t10k")
     if files is None or files[1] is None:
         raise data_lib.DatasetError(
             f"The Fashion-MNIST IDX files are not in '{directory}'; install the Debian "
@@ -350,8 +166,8 @@ def load(split="train", batch_size=64, canvas=32, seed=0, shuffle=True, repeat=F
     Reference:
         Reed et al., "Generative Adversarial Text to Image Synthesis", ICML 2016.
     """
-    _check_canvas(canvas)
-    data_lib._validate("captioned_fashion_mnist", "train", batch_size, None, 3, seed)
+    check_canvas(canvas)
+    data_lib.validate("captioned_fashion_mnist", "train", batch_size, None, 3, seed)
     images, labels = _fashion_split(split, data_dir)
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
@@ -362,7 +178,7 @@ def load(split="train", batch_size=64, canvas=32, seed=0, shuffle=True, repeat=F
         "captioned_fashion_mnist", (canvas, canvas, 3), len(images),
         [c for row in captions for c in row], factors, True,
     )
-    render_fn = _render_fn(canvas)
+    paint = render_fn(canvas)
     ds = tf.data.Dataset.from_tensor_slices(
         (images, factors.colour, factors.size, factors.position,
          tf.constant(captions), factors.combo().astype("int32"))
@@ -378,7 +194,7 @@ def load(split="train", batch_size=64, canvas=32, seed=0, shuffle=True, repeat=F
         pick = tf.random.stateless_uniform(
             (), seed=tf.stack([tf.cast(seed, tf.int64), index]), maxval=3, dtype=tf.int64
         )
-        image = render_fn(item, colour, size, position)
+        image = paint(item, colour, size, position)
         return (image, texts[pick], combo) if with_factors else (image, texts[pick])
 
     ds = ds.map(element, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
@@ -445,7 +261,7 @@ def load_folder(directory, batch_size=64, canvas=32, seed=0, shuffle=True, repea
     """
     if not os.path.isdir(directory):
         raise data_lib.DatasetError(f"'{directory}' is not a folder of captioned images.")
-    _check_canvas(canvas)
+    check_canvas(canvas)
     table = _read_captions(directory)
     names = sorted(table)
     paths, texts, ids = [], [], []
@@ -455,7 +271,7 @@ def load_folder(directory, batch_size=64, canvas=32, seed=0, shuffle=True, repea
             texts.append(text)
             ids.append(i)
     for path in dict.fromkeys(paths):
-        if data_lib._check_image(path) is None:
+        if data_lib.check_image(path) is None:
             raise data_lib.DatasetError(
                 f"'{path}' is not an image TensorFlow can decode (PNG, JPEG, BMP or GIF); "
                 "convert or remove it."

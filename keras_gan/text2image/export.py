@@ -36,7 +36,6 @@ __all__ = ["export", "check_parity", "TOLERANCES"]
 
 TOLERANCES = {"saved_model_uint8": 1.0, "tflite_float32": 1e-4, "tflite_float16": 5e-2,
               "tokenizer": 0.0}
-WARMUP_BATCH_SIZES = (1, 8)
 _WARMUP_TEXT = "a large blue bag in the center"
 
 
@@ -46,7 +45,7 @@ class _TextServable(tf.Module):
     def __init__(self, model):
         super().__init__()
         self.model = model
-        self.tf_variables = export_lib._tf_variables(model)
+        self.tf_variables = export_lib.tf_variables(model)
         self.latent_dim = int(model.latent_dim)
         # Resolved once, eagerly: an EMA copy is filled here, not in the graph.
         self._generator = export_lib.float32_generator(model.sampling_generator)
@@ -60,36 +59,26 @@ class _TextServable(tf.Module):
         z = export_lib.sample_latent(seed, count, self.latent_dim)
         embeddings = self.model.text_encoder(text, training=False)
         images = self.model.images_from(z, embeddings, generator=self._generator)
-        return {"images": export_lib._Servable._to_uint8(tf.cast(images, tf.float32))}
+        return {"images": export_lib.uint8_images(tf.cast(images, tf.float32))}
 
     def _serve(self, text):
         return self._generate(text, tf.constant(0, tf.int64))
 
 
 def _warmup_requests(model_name):
-    from tensorflow_serving.apis import model_pb2
-    from tensorflow_serving.apis import predict_pb2
-    from tensorflow_serving.apis import prediction_log_pb2
-
     records = []
-    for batch in WARMUP_BATCH_SIZES:
+    for batch in export_lib.WARMUP_BATCH_SIZES:
         text = np.array([_WARMUP_TEXT] * batch, dtype=object)
         for signature, inputs in (("serving_default", {"text": text}),
                                   ("generate", {"text": text, "seed": np.int64(batch)})):
-            request = predict_pb2.PredictRequest(
-                model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature))
-            for key, value in inputs.items():
-                request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
-            records.append(prediction_log_pb2.PredictionLog(
-                predict_log=prediction_log_pb2.PredictLog(request=request)))
+            records.append(export_lib.predict_log(model_name, signature, inputs))
     return records
 
 
 def _tflite(model, path, variant):
     tokens = text_lib.token_encoder_of(model.text_encoder)
     generator = export_lib.float32_generator(model.sampling_generator)
-    module = tf.Module()
-    module.tf_variables = export_lib._tf_variables(model)
+    module = export_lib.variables_module(model)
     z_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
     if tokens is not None:
         length = int(tokens.inputs[0].shape[-1])

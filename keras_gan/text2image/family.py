@@ -5,6 +5,7 @@ import os
 import keras
 
 from keras_gan import family as family_lib
+from keras_gan.families import text2image_options
 from keras_gan.text2image import data as data_lib
 from keras_gan.text2image import evaluation as eval_lib
 from keras_gan.text2image import export as export_lib
@@ -25,9 +26,6 @@ SAMPLE_CAPTIONS = DEFAULT_CAPTIONS + (
 )
 
 
-Option = family_lib.Option
-
-
 class TextToImageFamily(family_lib.Family):
     """GAN-INT-CLS (`--model=text2image`) and StackGAN (`--model=stackgan`)
     on captioned images.
@@ -43,19 +41,7 @@ class TextToImageFamily(family_lib.Family):
     name = "text2image"
     models = {"text2image": TextToImageGAN, "stackgan": StackGAN}
     default_dataset = "captioned_fashion_mnist"
-    options = (
-        Option("canvas", 32, "Canvas side of the synthetic captioned set (multiple of 16).",
-               architecture=True),
-        Option("text_encoder", "", "A .keras model mapping strings to vectors; empty: train "
-               "the DS-SJE encoder here.", architecture=True),
-        Option("encoder_steps", 1500, "DS-SJE training steps of the default text encoder.",
-               architecture=True),
-        Option("embedding_dim", 128, "Size of the default text encoder's vectors.",
-               architecture=True),
-        Option("int_weight", None, "GAN-INT weight (text2image).", type=float),
-        Option("kl_weight", None, "Conditioning-augmentation KL weight (stackgan).", type=float),
-        Option("stage", 1, "StackGAN stage to train: 1, then 2 in the same run directory."),
-    )
+    options = text2image_options.OPTIONS
 
     # === Data ===
     def _load(self, ctx, split, seed, repeat, batch_size, with_factors=False, shuffle=True):

@@ -6,8 +6,7 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.text2image import architectures
 from keras_gan.text2image import losses as text_losses
 from keras_gan.text2image.text_to_image_gan import TextToImageGAN

@@ -5,9 +5,8 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_gan.architectures.common import check_positive_int
+from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.gan import GAN
 from keras_gan.text2image import architectures
 from keras_gan.text2image import losses as text_losses

@@ -1,0 +1,82 @@
+"""From a `TrainConfig` to what a run needs before it trains: the family and
+class of the model, the model itself, the options recorded in options.json
+and the check that a resumed run keeps its architecture."""
+
+import dataclasses
+import json
+import os
+
+from keras_gan import families
+from keras_gan import precision as precision_lib
+from keras_gan.family import RunContext
+from keras_gan.family import RunError
+from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
+from keras_gan.trainer.config import PRECISIONS
+
+__all__ = ["build_model", "check_resume", "model_class", "run_options", "validate",
+           "with_dataset"]
+
+
+def model_class(config):
+    try:
+        family = families.family_for(config.model)
+    except ValueError as e:
+        raise RunError(str(e)) from None
+    return family, family.models[config.model]
+
+
+def build_model(config, info):
+    """Builds and compiles the model that `config` asks for (its family decides how)."""
+    family, cls = model_class(config)
+    config = with_dataset(config, family)
+    return family.build(RunContext(config, dict(config.family_options), config.out_dir), cls, info)
+
+
+def with_dataset(config, family):
+    if config.dataset:
+        return config
+    return dataclasses.replace(config, dataset=family.default_dataset)
+
+
+def validate(config):
+    if config.epochs < 1:
+        raise RunError(f"--epochs must be at least 1. Received: {config.epochs}")
+    if config.batch_size < 1:
+        raise RunError(
+            f"--batch_size must be at least 1. Received: {config.batch_size}"
+        )
+    if config.precision not in PRECISIONS:
+        raise RunError(
+            f"Unknown --precision={config.precision!r}; choose one of {', '.join(PRECISIONS)}."
+        )
+
+
+def run_options(config, family):
+    """What options.json records: the generic options, the family's own
+    options that apply (None: the model's default), the precision chosen."""
+    options = {k: v for k, v in dataclasses.asdict(config).items() if k != "family_options"}
+    for option in family.options:
+        options[option.name] = config.family_options.get(option.name, option.default)
+    policy, reason = precision_lib.resolve(config.precision)
+    options["precision_used"] = policy
+    options["precision_reason"] = reason
+    return options
+
+
+def check_resume(options_path, options, family):
+    if not os.path.exists(options_path):
+        return
+    with open(options_path) as f:
+        previous = json.load(f)
+    fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in family.options if o.architecture)
+    changed = [
+        f"--{k}={options[k]!r} (was {previous.get(k)!r})"
+        for k in fixed
+        if k in previous and previous[k] != options[k]
+    ]
+    if changed:
+        raise RunError(
+            f"{os.path.dirname(options_path)} holds a run with other options "
+            f"({', '.join(changed)}); resume it with the same options or pick a "
+            "new --out_dir."
+        )
