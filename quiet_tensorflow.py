@@ -1,7 +1,10 @@
 """Importing TensorFlow without its start-up noise, for the command-line tools.
 
 A module beside train.py and export.py rather than inside keras_gan: importing
-anything from the package imports TensorFlow, and this must run first.
+anything from the package imports TensorFlow, and this must run first. The
+package's own tools (`python -m keras_gan.generate`, ...) get it from
+keras_gan/__init__.py, which calls it before its first import when Python runs
+one of them with -m; setup.cfg installs this module with the package for them.
 """
 
 import os

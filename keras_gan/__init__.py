@@ -1,5 +1,18 @@
 """keras_gan: generative adversarial networks that train with `model.fit`."""
 
+import sys as _sys
+
+if _sys.argv[:1] == ["-m"]:
+    # `python -m keras_gan.generate` (or another tool of the package) imports this
+    # package, and TensorFlow with it, before the tool's first line runs: its start-up
+    # notices are dropped here, as train.py and export.py drop them.
+    try:
+        from quiet_tensorflow import import_tensorflow_quietly
+    except ImportError:  # An editable install made before setup.cfg listed it: reinstall.
+        pass
+    else:
+        import_tensorflow_quietly()
+
 from keras_gan import architectures
 from keras_gan import callbacks
 from keras_gan import data

@@ -489,9 +489,8 @@ def _define_flags():
 
 
 if __name__ == "__main__":
-    import os as _os
-
-    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow was imported, quietly, by keras_gan/__init__.py (KERAS_GAN_TF_LOGS=1 keeps its
+    # start-up notices).
     from absl import app
 
     _define_flags()

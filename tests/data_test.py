@@ -160,6 +160,30 @@ def test_empty_or_unreadable_folder_raises(tmp_path):
         data.load(str(tmp_path / "missing"))
 
 
+def _ids(batches):
+    # Image i of the folder below is gray level 20 i.
+    return [np.rint((b.numpy()[:, 0, 0, 0] + 1) * 127.5 / 20).astype(int).tolist()
+            for b in batches]
+
+
+def test_every_iterator_of_a_seeded_stream_walks_the_same_batches(tmp_path):
+    # fit under tf.distribute opens one iterator to peek at a batch and trains on a second;
+    # the trainer's resume and its mirrored runs need that second one to be the stream.
+    for i in range(12):
+        _save(tmp_path / f"{i:02d}.png", (4, 4), 20 * i, mode="L")
+    stream = data.load(str(tmp_path), batch_size=4, seed=0, repeat=True)
+    first = _ids(stream.take(9))
+    assert _ids(stream.take(9)) == first
+    assert _ids(data.load(str(tmp_path), batch_size=4, seed=0, repeat=True).take(9)) == first
+    # Each repetition is a permutation of the 12 images, and not the same one.
+    laps = [sorted(sum(first[i:i + 3], [])) for i in (0, 3, 6)]
+    assert laps == [list(range(12))] * 3
+    assert len({tuple(sum(first[i:i + 3], [])) for i in (0, 3, 6)}) == 3
+    # Without repeat, each iterator (a Keras epoch) still gets a new order.
+    epochs = data.load(str(tmp_path), batch_size=4, seed=0)
+    assert _ids(epochs) != _ids(epochs)
+
+
 # === tensorflow-datasets ===
 
 

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import keras
 from keras_gan import export
 from keras_gan import generate
 from keras_gan import testing
+from keras_gan.images import make_grid
 from keras_gan.models import ConditionalGAN, DCGAN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -79,32 +81,91 @@ def test_latent_arithmetic_averages_each_concept():
         generate.latent_arithmetic(concepts, "a*b")
 
 
-def _cli(*args):
+# What a newcomer's shell has: no TF_CPP_MIN_LOG_LEVEL (conftest.py sets one for the suite).
+_FRESH_ENV = {k: v for k, v in os.environ.items()
+              if k not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_GAN_TF_LOGS")}
+# TensorFlow's start-up notices: oneDNN, the CUDA stub and probe, absl's pre-init lines.
+_TF_NOISE = re.compile(r"oneDNN|TF_ENABLE_ONEDNN_OPTS|cuda|cuInit|[IWE]0000 |absl::InitializeLog",
+                       re.IGNORECASE)
+
+
+def _cli(*args, env=None):
     return subprocess.run(
         [sys.executable, "-m", "keras_gan.generate", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=env or _FRESH_ENV,
     )
 
 
-def test_generate_cli_writes_grids_folders_strips_and_arithmetic(forms, tmp_path):
-    _, paths = forms
-    result = _cli(f"--model={paths['tflite']}", f"--out={tmp_path / 'grid.png'}", "--num=9")
+def _png(path):
+    return np.asarray(keras.utils.load_img(path, color_mode="grayscale"))[..., None]
+
+
+def _grid(images, columns=None):
+    # generate.py writes grids at scale 2.
+    return make_grid(images, columns).repeat(2, axis=0).repeat(2, axis=1)
+
+
+def test_generate_cli_writes_the_pixels_of_its_seeds_quietly(forms, tmp_path):
+    """Every form's PNG equals the uint8 images computed here for the same
+    seeds, and TensorFlow says nothing on stderr."""
+    model, paths = forms
+    results = []
+    result = _cli(f"--model={paths['tflite']}", f"--out={tmp_path / 'grid.png'}", "--num=9",
+                  "--seed=7")
+    results.append(result)
     assert result.returncode == 0, result.stderr
-    grid = keras.utils.load_img(tmp_path / "grid.png")
-    assert grid.size == (2 * (3 * 30 + 2),) * 2
+    z = export.sample_latent(7, 9, 8).numpy()
+    np.testing.assert_array_equal(_png(tmp_path / "grid.png"),
+                                  _grid(export.run_tflite(paths["tflite"], z)))
+
     result = _cli(f"--model={paths['saved_model']}", f"--out={tmp_path / 'pngs'}", "--folder",
-                  "--num=3")
+                  "--num=3", "--seed=5")
+    results.append(result)
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(tmp_path / "pngs")) == ["00000.png", "00001.png", "00002.png"]
+    import tensorflow as tf
+
+    served = tf.saved_model.load(paths["saved_model"]).signatures["generate"](
+        seed=tf.constant(5, tf.int64), count=tf.constant(3))["images"].numpy()
+    np.testing.assert_array_equal(
+        np.stack([_png(tmp_path / "pngs" / f"{i:05d}.png") for i in range(3)]), served)
+
     result = _cli(f"--model={paths['keras']}", f"--out={tmp_path / 'strip.png'}",
-                  "--interpolate=6")
+                  "--interpolate=6", "--seed=3", "--seed_b=4")
+    results.append(result)
     assert result.returncode == 0, result.stderr
-    assert keras.utils.load_img(tmp_path / "strip.png").size == (2 * (6 * 30 + 2), 2 * 32)
+    ends = model.latent_for(1, 3)[0], model.latent_for(1, 4)[0]
+    strip = model.generate_from(generate.interpolate(*map(np.asarray, ends), 6))
+    np.testing.assert_array_equal(_png(tmp_path / "strip.png"), _grid(strip, columns=6))
+
     result = _cli(f"--model={paths['keras']}", f"--out={tmp_path / 'sum.png'}",
                   "--concept=a:1,2,3", "--concept=b:4,5", "--arithmetic=a-b")
+    results.append(result)
     assert result.returncode == 0, result.stderr
-    # Rows: a (3 + mean), b (2 + mean, padded), result.
-    assert keras.utils.load_img(tmp_path / "sum.png").size == (2 * (4 * 30 + 2), 2 * (3 * 30 + 2))
+    # Rows: a's three z and their mean, b's two and their mean (then a blank), a - b.
+    a = np.concatenate([model.latent_for(1, s) for s in (1, 2, 3)])
+    b = np.concatenate([model.latent_for(1, s) for s in (4, 5)])
+    blank = -np.ones((1, 28, 28, 1), "float32")
+    rows = [model.generate_from(np.concatenate([a, a.mean(0, keepdims=True)])),
+            np.concatenate([model.generate_from(np.concatenate([b, b.mean(0, keepdims=True)])),
+                            blank]),
+            np.concatenate([model.generate_from(a.mean(0, keepdims=True) -
+                                                b.mean(0, keepdims=True))] + [blank] * 3)]
+    np.testing.assert_array_equal(_png(tmp_path / "sum.png"),
+                                  _grid(np.concatenate(rows), columns=4))
+    for result in results:
+        noise = [line for line in result.stderr.splitlines() if _TF_NOISE.search(line)]
+        assert not noise, noise
+
+
+def test_generate_cli_shows_tensorflow_notices_when_asked(forms, tmp_path):
+    # The other side of the quiet test: with KERAS_GAN_TF_LOGS=1 the notices it looks for do
+    # appear (so its pattern matches them), and nothing else changes.
+    _, paths = forms
+    result = _cli(f"--model={paths['keras']}", f"--out={tmp_path / 'x.png'}", "--num=1",
+                  env={**_FRESH_ENV, "KERAS_GAN_TF_LOGS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert _TF_NOISE.search(result.stderr), result.stderr
 
 
 def test_generate_cli_bad_input_is_one_sentence(tmp_path):
@@ -225,7 +286,6 @@ def test_generate_refuses_bad_counts_seeds_outputs_and_nan_models_in_one_sentenc
         "weights in .*nan.keras hold NaN or Inf": [f"--model={tmp_path / 'nan.keras'}", out],
     }
     results = _run_cases(list(cases.values()))
-    import re
 
     for (pattern, argv), (rc, err) in zip(cases.items(), results):
         assert rc == 2, (argv, err)

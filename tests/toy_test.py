@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from keras_gan import toy
 
@@ -25,7 +26,12 @@ def test_a_few_strays_do_not_count_as_a_mode():
     points = np.concatenate([toy.sample_mixture(modes[:1], 990, 0.02, seed=2),
                              toy.sample_mixture(modes[1:2], 10, 0.02, seed=3)])
     score = toy.mode_coverage(points, modes, 0.02)
-    assert score["per_mode"][1] > 0 and score["modes_covered"] == 1
+    # Counted here: the points within 3 std of the mode they were drawn around.
+    near = [int((np.linalg.norm(points[:990] - modes[0], axis=1) <= 0.06).sum()),
+            int((np.linalg.norm(points[990:] - modes[1], axis=1) <= 0.06).sum())]
+    assert score["per_mode"] == near + [0] * 6 and 0 < near[1] <= 10
+    assert score["high_quality"] == pytest.approx(sum(near) / 1000)
+    assert score["modes_covered"] == 1
 
 
 def test_dataset_batches():

@@ -72,10 +72,10 @@ def load(name, split="train", batch_size=64, with_labels=False, data_dir=None,
             `True`.
         return_info: bool. Also return a `DatasetInfo`. Defaults to `False`.
         repeat: bool. Repeat forever (a stream of batches). With a `seed`,
-            the first iterator of a freshly loaded stream yields the same
-            batches in every process, so `load(...).skip(step)` resumes a
-            run at exactly that batch (IDX and folder sources; tfds file
-            order is its own). Defaults to `False`.
+            every iterator of the stream yields the same batches, in every
+            process, so `load(...).skip(step)` resumes a run at exactly that
+            batch (IDX and cached folder sources; tfds file order and large
+            uncached folders reshuffle per iterator). Defaults to `False`.
 
     Returns:
         A `tf.data.Dataset`, or `(dataset, DatasetInfo)` when `return_info`.
@@ -104,12 +104,22 @@ def load(name, split="train", batch_size=64, with_labels=False, data_dir=None,
     else:
         ds, info, buffer = load_tfds(name, split, data_dir, image_size, channels,
                                      with_labels, shuffle, seed)
-    if shuffle and buffer:
-        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:
         # One iterator walks the repetitions, each shuffled with the next
-        # seed of this dataset's own sequence.
-        ds = ds.repeat()
+        # seed of the shuffle's own sequence. The shuffle is made inside
+        # flat_map, once per iterator, so every iterator walks the same
+        # sequence: under tf.distribute, fit opens one iterator to peek at a
+        # batch and trains on a second, which must not be reshuffled.
+        source = ds
+
+        def stream(_):
+            walked = source.shuffle(buffer, seed=seed, reshuffle_each_iteration=True) \
+                if shuffle and buffer else source
+            return walked.repeat()
+
+        ds = tf.data.Dataset.range(1).flat_map(stream)
+    elif shuffle and buffer:
+        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     ds = ds.map(lambda x, y: (scale(x), y) if with_labels else scale(x),
                 num_parallel_calls=tf.data.AUTOTUNE)

@@ -192,9 +192,10 @@ def train(config):
     fresh = [dataset]
 
     def stream(step):
-        # A fresh dataset object for every fit: its first iterator gives the
-        # same batch sequence in every process, so skipping to the step
-        # resumes exactly. (A second iterator on one object reshuffles.)
+        # A fresh dataset object for every fit: its iterators give the same
+        # batch sequence in every process, so skipping to the step resumes
+        # exactly (data.load streams; other families' pipelines may
+        # reshuffle per iterator, which a fresh object also covers).
         ds = fresh.pop() if fresh else load()[0]
         return ds.skip(step)
 
