@@ -40,3 +40,27 @@ def test_ema_statistics_are_recomputed_only_when_the_weights_moved():
         np.testing.assert_array_equal(a, b)
     images = gan.generate(4, seed=1)
     np.testing.assert_array_equal(images, gan.generate(4, seed=1))
+
+
+def test_collapse_check_watches_the_trained_network_not_its_average():
+    from keras_gan.callbacks import TrainingHealth
+    from keras_gan.families.image import _trained_network_samples
+
+    gan = _trained()
+    sample = _trained_network_samples(gan)
+    z = gan.latent_for(8, 5)
+    live = keras.ops.convert_to_numpy(gan.generator(z, training=False))
+    np.testing.assert_array_equal(sample(8, 5), live)
+    # The average differs from the live network, so the check would see
+    # other samples without `sample`.
+    assert not np.allclose(gan.generate(8, seed=5), live)
+
+    calls = []
+    real = np.random.default_rng(1).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    health = TrainingHealth(real_images=real, num_samples=8,
+                            sample=lambda n, seed: calls.append((n, seed)) or sample(n, seed))
+    health.set_model(gan)
+    health.on_train_begin()
+    logs = {}
+    health.on_epoch_end(0, logs)
+    assert calls == [(8, 12345)] and "diversity_ratio" in logs

@@ -38,11 +38,15 @@ class TrainingHealth(keras.callbacks.Callback):
         on_nan: str. "rollback" or "stop". Defaults to "rollback".
         snapshot_every: int. Steps between snapshots of a good state.
         check_every: int. Steps between D-wins checks. Defaults to 50.
+        sample: callable or None. `sample(num, seed)` -> images for the
+            collapse check; None: `model.generate`. A model that samples
+            from a weight average passes its trained network's samples here:
+            early on, the average still holds much of the random init.
     """
 
     def __init__(self, real_images=None, extractor=None, on_nan="rollback", max_rollbacks=3,
                  snapshot_every=200, check_every=50, d_win_margin=0.02, d_win_patience=10,
-                 collapse_ratio=0.5, num_samples=256, stop_on_alarm=False):
+                 collapse_ratio=0.5, num_samples=256, stop_on_alarm=False, sample=None):
         super().__init__()
         if on_nan not in ("rollback", "stop"):
             raise ValueError(f'on_nan must be "rollback" or "stop". Received: on_nan={on_nan!r}')
@@ -59,6 +63,7 @@ class TrainingHealth(keras.callbacks.Callback):
         self.collapse_ratio = collapse_ratio
         self.num_samples = num_samples
         self.stop_on_alarm = stop_on_alarm
+        self.sample = sample
         self.rollbacks = 0
         self.alarms = []
         self._snapshot = None
@@ -141,7 +146,8 @@ class TrainingHealth(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._real_diversity is None:
             return
-        samples = self.model.generate(min(self.num_samples, len(self.real_images)), seed=12345)
+        num = min(self.num_samples, len(self.real_images))
+        samples = self.sample(num, 12345) if self.sample else self.model.generate(num, seed=12345)
         ratio = self._diversity(samples) / max(self._real_diversity, 1e-12)
         if logs is not None:
             logs["diversity_ratio"] = ratio

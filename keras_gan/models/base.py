@@ -163,9 +163,11 @@ class GenerativeModel(NoiseState, keras.Model):
         check_positive_int("num", num)
         return self.generate_from(self.latent_for(num, seed), labels, batch_size)
 
-    def generate_from(self, z, labels=None, batch_size=256, **generator_kwargs):
-        """Runs the sampling generator on given latent vectors `z`; keyword
-        arguments go to the generator's call (StyleGAN's truncation)."""
+    def generate_from(self, z, labels=None, batch_size=256, generator=None, **generator_kwargs):
+        """Runs the sampling generator (or `generator`, e.g. the network being
+        trained where sampling uses a weight average) on given latent vectors
+        `z`; keyword arguments go to the generator's call (StyleGAN's
+        truncation)."""
         num = int(z.shape[0])
         if self.num_classes is None:
             if labels is not None:
@@ -176,7 +178,7 @@ class GenerativeModel(NoiseState, keras.Model):
         else:
             labels = self.default_labels(num) if labels is None else labels
             labels = ops.convert_to_tensor(self.check_labels(labels, num))
-        generator = self.sampling_generator
+        generator = generator or self.sampling_generator
         outputs = []
         for start in range(0, num, batch_size):
             stop = min(start + batch_size, num)
