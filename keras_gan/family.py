@@ -101,6 +101,12 @@ class Family:
         """Returns the model of class `model_cls`, built and compiled."""
         raise NotImplementedError
 
+    def resumed(self, ctx, model):
+        """Called after a checkpoint was restored into `model`: re-applies
+        options of this command that the checkpoint's state overrode (a
+        changed learning rate). Returns lines saying what changed."""
+        return []
+
     def callbacks(self, ctx, model, info):
         """Returns the family's callbacks: health checks, per-epoch evaluation
         and previews written under `ctx.out_dir/samples`. The trainer runs

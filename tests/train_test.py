@@ -129,6 +129,27 @@ def test_resume_from_an_image_folder_ends_where_an_uninterrupted_run_does(tmp_pa
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
 
 
+def test_a_resumed_run_takes_the_learning_rates_it_is_given(tmp_path, capsys):
+    folder = _image_folder(tmp_path / "images")
+    trainer.train(_config(tmp_path, dataset=folder, d_learning_rate=1e-4))
+    # Resumed without the flag: the checkpoint's rates stay.
+    kept = trainer.train(_config(tmp_path, dataset=folder, epochs=2))
+    assert float(kept.model.d_optimizer.learning_rate) == np.float32(1e-4)
+    assert float(kept.model.g_optimizer.learning_rate) == np.float32(2e-4)
+    assert "applies from here on" not in capsys.readouterr().out
+    # Resumed with new rates (the NaN message's advice): they apply.
+    lowered = trainer.train(_config(tmp_path, dataset=folder, epochs=3, d_learning_rate=5e-5,
+                                    g_learning_rate=2e-4))
+    assert lowered.start_step == 4
+    assert float(lowered.model.d_optimizer.learning_rate) == np.float32(5e-5)
+    assert float(lowered.model.g_optimizer.learning_rate) == np.float32(2e-4)
+    out = capsys.readouterr().out
+    assert "--d_learning_rate=5e-05 applies from here on (the checkpoint had 0.0001)." in out
+    assert "--g_learning_rate" not in out
+    with open(tmp_path / "run" / "options.json") as f:
+        assert json.load(f)["d_learning_rate"] == 5e-5
+
+
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
     result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01,

@@ -7,7 +7,7 @@ import keras
 from keras_gan import precision as precision_lib
 from keras_gan.family import RunError
 
-__all__ = ["build_model", "critic_steps", "make_optimizer", "model_option"]
+__all__ = ["build_model", "critic_steps", "make_optimizer", "model_option", "reapply_learning_rates"]
 
 
 def make_optimizer(config, default, learning_rate):
@@ -77,3 +77,21 @@ def build_model(config, cls, kwargs):
         steps_per_execution=config.steps_per_execution,
     )
     return model
+
+
+def reapply_learning_rates(config, model):
+    """After a resume: the checkpoint restored the optimizers' learning rates
+    with the rest of their state; a --d_learning_rate / --g_learning_rate
+    given to this command wins (the advice of the NaN message is to lower
+    them and resume). Returns what changed."""
+    changes = []
+    for flag, name in (("d_learning_rate", "d_optimizer"), ("g_learning_rate", "g_optimizer")):
+        wanted = getattr(config, flag)
+        optimizer = getattr(model, name, None)
+        if wanted <= 0 or optimizer is None:
+            continue
+        restored = float(optimizer.learning_rate)
+        if abs(restored - wanted) > 1e-6 * wanted:  # float32 storage
+            optimizer.learning_rate = wanted
+            changes.append(f"--{flag}={wanted:g} applies from here on (the checkpoint had {restored:g}).")
+    return changes

@@ -81,6 +81,9 @@ class ImageFamily(Family):
             kwargs["num_classes"] = info.num_classes
         return common.build_model(config, model_cls, kwargs)
 
+    def resumed(self, ctx, model):
+        return common.reapply_learning_rates(ctx.config, model)
+
     def callbacks(self, ctx, model, info):
         config = ctx.config
         extractor = extractor_for(config, info)

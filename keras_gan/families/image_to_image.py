@@ -41,6 +41,9 @@ class ImageToImageFamily(Family):
         return common.build_model(ctx.config, model_cls,
                                   {"image_shape": info.image_shape, "seed": ctx.config.seed})
 
+    def resumed(self, ctx, model):
+        return common.reapply_learning_rates(ctx.config, model)
+
     def callbacks(self, ctx, model, info):
         config = ctx.config
         out = []

@@ -227,6 +227,8 @@ def train(config):
     if step:
         print(f"Resuming {config.out_dir} at step {step} "
               f"(epoch {step // steps_per_epoch + 1}, batch {step % steps_per_epoch + 1}).")
+        for line in family.resumed(ctx, model):
+            print(line)
     with interrupt.installed():
         history, step = _fit(config, model, stream, callbacks, step, total_steps,
                              steps_per_epoch)
