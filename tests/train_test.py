@@ -150,6 +150,19 @@ def test_a_resumed_run_takes_the_learning_rates_it_is_given(tmp_path, capsys):
         assert json.load(f)["d_learning_rate"] == 5e-5
 
 
+def test_a_run_from_before_extra_layers_resumes_only_with_its_networks(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    trainer.train(_config(tmp_path, dataset=folder, extra_layers=0))
+    options = tmp_path / "run" / "options.json"
+    recorded = json.loads(options.read_text())
+    del recorded["extra_layers"]  # options.json as the earlier version wrote it
+    options.write_text(json.dumps(recorded))
+    with pytest.raises(trainer.RunError, match=r"--extra_layers=2 \(was 0\)"):
+        trainer.train(_config(tmp_path, dataset=folder, epochs=2, extra_layers=2))
+    resumed = trainer.train(_config(tmp_path, dataset=folder, epochs=2, extra_layers=0))
+    assert (resumed.start_step, resumed.step) == (2, 4)
+
+
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
     result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01,

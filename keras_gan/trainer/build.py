@@ -11,6 +11,7 @@ from keras_gan import precision as precision_lib
 from keras_gan.family import RunContext
 from keras_gan.family import RunError
 from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
+from keras_gan.trainer.config import OPTIONS_BEFORE_THEY_EXISTED
 from keras_gan.trainer.config import PRECISIONS
 
 __all__ = ["build_model", "check_resume", "model_class", "run_options", "validate",
@@ -67,7 +68,7 @@ def check_resume(options_path, options, family):
     if not os.path.exists(options_path):
         return
     with open(options_path) as f:
-        previous = json.load(f)
+        previous = {**OPTIONS_BEFORE_THEY_EXISTED, **json.load(f)}
     fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in family.options if o.architecture)
     changed = [
         f"--{k}={options[k]!r} (was {previous.get(k)!r})"
