@@ -10,6 +10,7 @@ import numpy as np
 import keras
 
 __all__ = [
+    "checkpointed_dcgan",
     "tiny_model",
     "fake_batch",
     "weights_of",
@@ -105,3 +106,26 @@ def assert_round_trip(model, directory, batch):
     for name in logs_a:
         np.testing.assert_allclose(logs_a[name], logs_b[name], rtol=1e-5, atol=1e-6)
     return loaded
+
+
+def checkpointed_dcgan(out_dir):
+    """The DCGAN a `train.py` run in `out_dir` built (from its options.json:
+    sizes, extra layers, EMA, precision), compiled, with the run's latest
+    checkpoint loaded. For checking what a run wrote from outside it."""
+    import json
+
+    from keras_gan.models import DCGAN
+
+    with open(os.path.join(out_dir, "options.json")) as f:
+        options = json.load(f)
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(options["precision_used"])
+    try:
+        model = DCGAN(image_shape=(28, 28, 1), latent_dim=options["latent_dim"],
+                      width=options["width"], extra_layers=options["extra_layers"],
+                      ema=options["ema"] or None)
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
+    model.compile()
+    model.load_weights(os.path.join(out_dir, "checkpoints", "latest.weights.h5"))
+    return model

@@ -43,27 +43,6 @@ def _load(path):
     return keras.models.load_model(path)
 
 
-def _checkpointed_model(out_dir):
-    import keras
-
-    from keras_gan.models import DCGAN
-
-    # The networks train.py built, as its options.json records them.
-    with open(os.path.join(out_dir, "options.json")) as f:
-        options = json.load(f)
-    previous = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(options["precision_used"])
-    try:
-        model = DCGAN(image_shape=(28, 28, 1), latent_dim=options["latent_dim"],
-                      width=options["width"], extra_layers=options["extra_layers"],
-                      ema=options["ema"] or None)
-    finally:
-        keras.mixed_precision.set_dtype_policy(previous)
-    model.compile()
-    model.load_weights(os.path.join(out_dir, "checkpoints", "latest.weights.h5"))
-    return model
-
-
 def test_running_a_finished_command_again_trains_nothing(tiny_fashion_mnist, tmp_path):
     args = [f"--out_dir={tmp_path / 'run'}", f"--dataset={tiny_fashion_mnist}", "--epochs=1", *TINY]
     first = run_train(*args)
@@ -99,7 +78,9 @@ def test_sigint_writes_checkpoint_and_model_keras_at_the_same_step(tiny_fashion_
     step = int(stdout.split("Stopped by SIGINT after step ")[1].split(";")[0])
     assert 2 <= step < 5000
     saved = _load(os.path.join(out, "model.keras"))
-    checkpointed = _checkpointed_model(out)
+    from keras_gan import testing
+
+    checkpointed = testing.checkpointed_dcgan(out)
     assert saved.train_steps == checkpointed.train_steps == step
     # The trained networks and both optimizers (G's holds the weight
     # average); the averaged copy's batch-norm statistics are derived from
