@@ -7,6 +7,7 @@ keras_gan/__init__.py, which calls it before its first import when Python runs
 one of them with -m; setup.cfg installs this module with the package for them.
 """
 
+import contextlib
 import os
 import re
 import sys
@@ -29,20 +30,32 @@ def import_tensorflow_quietly():
              r"cudart_stub\.cc", r"cpu_feature_guard\.cc", r"To enable the following instructions"]
     if not os.path.exists("/proc/driver/nvidia"):  # No driver: the CUDA probe fails, as it should.
         noise += [r"cuInit", r"cuda_(platform|diagnostics|executor)\.cc"]
+    with dropping_stderr_lines(noise):
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # The GPU probe, while stderr is captured.
+
+
+@contextlib.contextmanager
+def dropping_stderr_lines(patterns):
+    """Captures what the process (C++ included) writes to stderr meanwhile and
+    passes it on without the lines matching any of the regex `patterns`.
+    KERAS_GAN_TF_LOGS=1 passes everything."""
+    if os.environ.get("KERAS_GAN_TF_LOGS"):
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()  # The GPU probe, while stderr is captured.
+            yield
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            pattern = re.compile("|".join(noise))
+            pattern = re.compile("|".join(patterns))
             for line in captured.read().decode(errors="replace").splitlines(keepends=True):
                 if not pattern.search(line):
                     sys.stderr.write(line)

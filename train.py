@@ -65,12 +65,13 @@ flags.DEFINE_enum("model", _D.model, sorted(families.declared_model_names()),
                   "[model] Which GAN to train.")
 flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
 flags.DEFINE_integer(
-    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; 32 wins "
-    "in a 10-minute CPU budget)."
+    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; the "
+    "default recipe uses 32 with --extra_layers=2: README, 'The default recipe')."
 )
 flags.DEFINE_integer(
-    "extra_layers", _D.extra_layers, "[model] Stride-1 3x3 convolution blocks added to both DCGAN-style "
-    "networks at their smallest resolution (the WGAN reference code's n_extra_layers); 0: the paper's.",
+    "extra_layers", _D.extra_layers, "[model] Stride-1 3x3 blocks at the smallest resolution of both "
+    "networks of dcgan, cgan, acgan, infogan, lsgan, sngan, wgan, wgan_gp and unrolled (the WGAN "
+    "reference code's n_extra_layers); 0: the paper's networks. Other models ignore it.",
 )
 flags.DEFINE_enum(
     "loss",
@@ -85,7 +86,7 @@ flags.DEFINE_float("gp_weight", _D.gp_weight, "[model] wgan_gp: gradient penalty
 flags.DEFINE_float(
     "ema", _D.ema,
     "[model] Sample from an exponential moving average of G's weights with this decay "
-    "(e.g. 0.999); 0: off. All GANs.",
+    "(the default recipe's 0.999); 0: off. All GANs.",
 )
 flags.DEFINE_string(
     "augment", _D.augment,

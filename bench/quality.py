@@ -12,7 +12,7 @@ fields), for comparing training recipes of one model:
     python bench/quality.py --seconds=600
     python bench/quality.py --seconds=120 --models=dcgan,lsgan,vae
     python bench/quality.py --seconds=180 --models= \
-        --recipe="ema:model=dcgan;ema=0.999" --recipe="b32:model=dcgan;batch_size=32"
+        --recipe="no_ema:model=dcgan;ema=0" --recipe="b32:model=dcgan;batch_size=32"
 
 Timings depend on the machine and on what else runs on it; compare rows
 of one invocation, run on an otherwise idle machine.

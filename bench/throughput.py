@@ -181,6 +181,10 @@ def build(name, **options):
 
     if FLAGS.width:
         options["width"] = FLAGS.width
+    # The PyTorch twin (bench/torch_dcgan.py) has the paper's two-convolution
+    # networks and no weight average: time those on both sides.
+    options.setdefault("extra_layers", 0)
+    options.setdefault("ema", 0.0)
     # Each variant names its precision; the others are float32, not train.py's auto.
     options.setdefault("precision", "float32")
     options.setdefault("dataset", "fashion_mnist")

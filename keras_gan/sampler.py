@@ -101,7 +101,7 @@ class Sampler:
             if command:
                 raise export.ExportError(
                     f"{path} holds a {self.model_class}; make its output with {command}.")
-            for variable in export._generator_of(self._gan).weights:
+            for variable in export.generator_of(self._gan).weights:
                 if not np.isfinite(np.asarray(variable.numpy(), "float32")).all():
                     raise export.ExportError(
                         f"The generator's weights in {path} hold NaN or Inf ({variable.path}); "
@@ -142,7 +142,7 @@ class Sampler:
         for i in range(0, len(images), CHUNK):
             batch = images[i:i + CHUNK]
             if self.form == "tflite":
-                from keras_gan import image_export
+                from keras_gan.export import image_to_image as image_export
 
                 outputs.append(image_export.run_tflite(self._path, batch))
             elif self.form == "saved_model":

@@ -122,7 +122,7 @@ def checkpointed_dcgan(out_dir):
     keras.mixed_precision.set_dtype_policy(options["precision_used"])
     try:
         model = DCGAN(image_shape=(28, 28, 1), latent_dim=options["latent_dim"],
-                      width=options["width"], extra_layers=options["extra_layers"],
+                      width=options["width"], extra_layers=options.get("extra_layers", 0),
                       ema=options["ema"] or None)
     finally:
         keras.mixed_precision.set_dtype_policy(previous)

@@ -84,9 +84,10 @@ def test_latent_arithmetic_averages_each_concept():
 # What a newcomer's shell has: no TF_CPP_MIN_LOG_LEVEL (conftest.py sets one for the suite).
 _FRESH_ENV = {k: v for k, v in os.environ.items()
               if k not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_GAN_TF_LOGS")}
-# TensorFlow's start-up notices: oneDNN, the CUDA stub and probe, absl's pre-init lines.
-_TF_NOISE = re.compile(r"oneDNN|TF_ENABLE_ONEDNN_OPTS|cuda|cuInit|[IWE]0000 |absl::InitializeLog",
-                       re.IGNORECASE)
+# TensorFlow's start-up notices (oneDNN, the CUDA stub and probe, absl's pre-init lines) and
+# LiteRT's XNNPACK line.
+_TF_NOISE = re.compile(r"oneDNN|TF_ENABLE_ONEDNN_OPTS|cuda|cuInit|[IWE]0000 |absl::InitializeLog"
+                       r"|XNNPACK", re.IGNORECASE)
 
 
 def _cli(*args, env=None):

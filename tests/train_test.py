@@ -163,6 +163,24 @@ def test_a_run_from_before_extra_layers_resumes_only_with_its_networks(tmp_path)
     assert (resumed.start_step, resumed.step) == (2, 4)
 
 
+def test_an_older_vae_run_resumes_and_takes_its_new_learning_rate(tmp_path, capsys):
+    folder = _image_folder(tmp_path / "images")
+    trainer.train(_config(tmp_path, dataset=folder, model="vae"))
+    options = tmp_path / "run" / "options.json"
+    recorded = json.loads(options.read_text())
+    # As the earlier version wrote it: no extra_layers, EMA off. Neither
+    # applies to the VAE, so neither may block its resume.
+    del recorded["extra_layers"]
+    recorded["ema"] = 0.0
+    options.write_text(json.dumps(recorded))
+    resumed = trainer.train(_config(tmp_path, dataset=folder, model="vae", epochs=2,
+                                    g_learning_rate=5e-4))
+    assert (resumed.start_step, resumed.step) == (2, 4)
+    assert float(resumed.model.vae_optimizer.learning_rate) == np.float32(5e-4)
+    assert "--g_learning_rate=0.0005 applies from here on (the checkpoint had 0.001)." \
+        in capsys.readouterr().out
+
+
 def test_time_limit_stops_and_still_writes_everything(tmp_path):
     folder = _image_folder(tmp_path / "images")
     result = trainer.train(_config(tmp_path, dataset=folder, epochs=50, time_limit=0.01,

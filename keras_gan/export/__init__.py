@@ -68,8 +68,8 @@ __all__ = [
     "sample_latent",
 ]
 
-# The names these had before the package was split (keras_gan.generate
-# reads `_generator_of`); kept for one release.
+# The names these had before the package was split, for code outside the
+# package that used them; kept for one release.
 _generator_of = generator_of
 _check_finite = check_finite
 _check_target = check_target

@@ -42,7 +42,33 @@ def signature_runner(path, num_threads=None):
     """The LiteRT runner of the `serving_default` signature of a `.tflite` file."""
     from ai_edge_litert.interpreter import Interpreter
 
-    return Interpreter(model_path=path, num_threads=num_threads).get_signature_runner()
+    return _QuietRunner(Interpreter(model_path=path, num_threads=num_threads).get_signature_runner())
+
+
+class _QuietRunner:
+    """A signature runner whose first call (where LiteRT applies its XNNPACK
+    delegate) drops LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate"
+    line from stderr, which no LiteRT setting turns off; the tools print only
+    their own lines (KERAS_GAN_TF_LOGS=1 keeps it)."""
+
+    def __init__(self, runner):
+        self._runner = runner
+        self._first = True
+
+    def __getattr__(self, name):
+        return getattr(self._runner, name)
+
+    def __call__(self, **inputs):
+        if not self._first:
+            return self._runner(**inputs)
+        try:
+            from quiet_tensorflow import dropping_stderr_lines
+        except ImportError:  # An editable install made before the module was packaged.
+            return self._runner(**inputs)
+        with dropping_stderr_lines([r"Created TensorFlow Lite XNNPACK delegate"]):
+            outputs = self._runner(**inputs)
+        self._first = False  # Only after a call that ran (and so made the delegate).
+        return outputs
 
 
 def input_shape(runner, name):

@@ -85,9 +85,10 @@ def reapply_learning_rates(config, model):
     given to this command wins (the advice of the NaN message is to lower
     them and resume). Returns what changed."""
     changes = []
-    for flag, name in (("d_learning_rate", "d_optimizer"), ("g_learning_rate", "g_optimizer")):
-        wanted = getattr(config, flag)
-        optimizer = getattr(model, name, None)
+    for flag, names in (("d_learning_rate", ("d_optimizer",)),
+                        ("g_learning_rate", ("g_optimizer", "vae_optimizer"))):
+        wanted = getattr(config, flag, 0) or 0
+        optimizer = next((getattr(model, n) for n in names if getattr(model, n, None)), None)
         if wanted <= 0 or optimizer is None:
             continue
         restored = float(optimizer.learning_rate)

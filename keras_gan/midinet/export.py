@@ -79,9 +79,9 @@ def run_tflite(path, z, chord, previous):
     (`keras_gan.export.run_tflite` feeds the image generators' z/labels
     signature; this one feeds (z, chord, previous).)
     """
-    from ai_edge_litert.interpreter import Interpreter
+    from keras_gan.export.tflite import signature_runner
 
-    runner = Interpreter(model_path=path).get_signature_runner()
+    runner = signature_runner(path)
     return runner(z=np.asarray(z, "float32"), chord=np.asarray(chord, "float32"),
                   previous=np.asarray(previous, "float32"))["bar"]
 

@@ -9,6 +9,7 @@ import tensorflow as tf
 import keras
 
 from keras_gan import callbacks as callbacks_lib
+from keras_gan.families import common
 from keras_gan.families import midinet_options
 from keras_gan.families.midinet_options import DEFAULT_PROGRESSION
 from keras_gan.family import Family
@@ -91,6 +92,9 @@ class MidiNetFamily(Family):
             dataset = dataset.repeat()
         info = MelodyDataInfo(count, train, test, source, arrays["bar"][:256])
         return dataset.prefetch(tf.data.AUTOTUNE), info
+
+    def resumed(self, ctx, model):
+        return common.reapply_learning_rates(ctx.config, model)
 
     def build(self, ctx, model_cls, info):
         config = ctx.config

@@ -41,7 +41,7 @@ class DCGAN(GAN):
     train_options = GAN.train_options + ("width", "extra_layers")
 
     def __init__(self, *args, width=64, extra_layers=0, **kwargs):
-        if not isinstance(extra_layers, int) or extra_layers < 0:
+        if isinstance(extra_layers, bool) or not isinstance(extra_layers, int) or extra_layers < 0:
             raise ValueError(
                 f"extra_layers must be a non-negative int. Received: extra_layers={extra_layers!r}"
             )

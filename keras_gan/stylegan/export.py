@@ -127,9 +127,9 @@ def export(model, export_dir, model_name="stylegan", version=None, tflite=TFLITE
 
 def run_tflite(path, z, truncation_psi=1.0, labels=None):
     """Runs a StyleGAN `.tflite` file on `z` with the LiteRT interpreter."""
-    from ai_edge_litert.interpreter import Interpreter
+    from keras_gan.export.tflite import signature_runner
 
-    runner = Interpreter(model_path=path).get_signature_runner()
+    runner = signature_runner(path)
     inputs = {"z": np.asarray(z, "float32"),
               "truncation_psi": np.asarray(truncation_psi, "float32")}
     if labels is not None:

@@ -203,11 +203,11 @@ def check_parity(model, files, captions=None, seed=0):
         condition = {"token_ids": ids}
     else:
         condition = {"embedding": model.embed(captions).numpy()}
-    from ai_edge_litert.interpreter import Interpreter
+    from keras_gan.export.tflite import signature_runner
 
     for key, path in files.items():
         if key.startswith("tflite_"):
-            runner = Interpreter(model_path=path).get_signature_runner()
+            runner = signature_runner(path)
             out = runner(z=z, **condition)["images"]
             diffs[key] = float(np.abs(out - expected).max())
     failed = [k for k, v in diffs.items() if v > TOLERANCES.get(k, 1.0)]

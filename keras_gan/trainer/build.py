@@ -64,12 +64,21 @@ def run_options(config, family):
     return options
 
 
-def check_resume(options_path, options, family):
+# Architecture options that bind every model's run directory.
+_EVERY_MODEL = ("model", "dataset", "image_size", "latent_dim", "loss", "optimizer")
+
+
+def check_resume(options_path, options, family, cls):
     if not os.path.exists(options_path):
         return
     with open(options_path) as f:
         previous = {**OPTIONS_BEFORE_THEY_EXISTED, **json.load(f)}
-    fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in family.options if o.architecture)
+    # A model-specific option (width, extra_layers, ema, ...) binds only the
+    # models that take it: an old pix2pix run has no reason to care about
+    # the EMA default.
+    fixed = tuple(k for k in ARCHITECTURE_OPTIONS
+                  if k in _EVERY_MODEL or k in getattr(cls, "train_options", ()))
+    fixed += tuple(o.name for o in family.options if o.architecture)
     changed = [
         f"--{k}={options[k]!r} (was {previous.get(k)!r})"
         for k in fixed

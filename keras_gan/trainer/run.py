@@ -179,7 +179,7 @@ def train(config):
     config = _chief_config(config, strategy)
     run_dir.claim(config.out_dir)
     options_path = os.path.join(config.out_dir, "options.json")
-    check_resume(options_path, options, family)
+    check_resume(options_path, options, family, cls)
 
     ctx = RunContext(config, {o.name: options[o.name] for o in family.options}, config.out_dir)
     step_examples = family.examples_per_step(ctx)
