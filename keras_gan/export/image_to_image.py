@@ -177,7 +177,8 @@ def check_parity(model, files, num=8, seed=0):
     Returns:
         `{form: max_abs_diff}`, plus "uint8": the largest difference between
         `translate_uint8` and the SavedModel's rounded float output for the
-        same uint8 input (0 when exact).
+        same uint8 input (0 when exact; 1 where an ulp in the graph's own
+        dequantization crosses a rounding half).
 
     Raises:
         ExportError: if a form differs by more than `keras_gan.export.TOLERANCES`.
