@@ -41,6 +41,7 @@ flags.DEFINE_multi_string(
 flags.DEFINE_integer("samples", 5000, "Generated images scored per model.")
 flags.DEFINE_string("out_dir", "runs/quality", "Where the runs go (replaced).")
 flags.DEFINE_string("figure", "docs/quality_samples.png", "One row of samples per model.")
+flags.DEFINE_integer("strip", 16, "Samples in each model's row of the figure.")
 flags.DEFINE_string("json", None, "Also write the rows (with the class report) as JSON.")
 FLAGS = flags.FLAGS
 
@@ -76,8 +77,11 @@ def main(argv):
         elapsed = time.monotonic() - start
         m = result.metrics
         rows.append((name, result.step, elapsed, m))
-        samples[name] = result.model.generate(12, seed=0)
+        samples[name] = result.model.generate(FLAGS.strip, seed=0)
         print(f"{name}: {result.step} steps, FID {m['fid']:.2f} ({elapsed:.0f} s in all)", flush=True)
+        # Written after every row: a long invocation stopped part-way keeps
+        # the rows it finished.
+        save(rows, samples)
     budget = f"{FLAGS.seconds} s of training per row" if FLAGS.seconds else "the steps each recipe sets"
     print(f"\nFashion-MNIST, {budget}, {FLAGS.samples} samples scored "
           "(the default judge's features; lower FID/KID and higher precision/recall are better; min class share: the rarest class among the samples, 0.1 when balanced)\n")
@@ -87,6 +91,12 @@ def main(argv):
         print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | "
               f"{m['recall']:.3f} | {m.get('min_class_share', float('nan')):.3f} | "
               f"{m.get('class_kl', float('nan')):.3f} |")
+    if FLAGS.figure:
+        print(f"\nSamples: {FLAGS.figure}")
+
+
+def save(rows, samples):
+    """The rows as JSON and one strip of samples per row, as far as they go."""
     if FLAGS.json:
         import json
 
@@ -99,7 +109,7 @@ def main(argv):
         matplotlib.use("Agg")
         from matplotlib import pyplot as plt
 
-        fig, axes = plt.subplots(len(samples), 1, figsize=(9, 0.85 * len(samples) + 0.3))
+        fig, axes = plt.subplots(len(samples), 1, figsize=(0.75 * FLAGS.strip, 0.85 * len(samples) + 0.3))
         axes = np.atleast_1d(axes)
         for axis, (name, images) in zip(axes, samples.items()):
             strip = np.concatenate(list(to_uint8(images)[..., 0]), axis=1)
@@ -109,7 +119,7 @@ def main(argv):
             axis.set_ylabel(name, rotation=0, ha="right", va="center")
         fig.tight_layout()
         fig.savefig(FLAGS.figure, dpi=100)
-        print(f"\nSamples: {FLAGS.figure}")
+        plt.close(fig)
 
 
 if __name__ == "__main__":
