@@ -64,67 +64,15 @@ _D = TrainConfig()
 flags.DEFINE_enum("model", _D.model, sorted(families.declared_model_names()),
                   "[model] Which GAN to train.")
 flags.DEFINE_integer("latent_dim", _D.latent_dim, "[model] Size of the noise vector z.")
-flags.DEFINE_integer(
-    "width", _D.width, "[model] Base number of filters of the DCGAN-style networks (the paper's is 64; the "
-    "default recipe uses 32 with --extra_layers=2: README, 'The default recipe')."
-)
-flags.DEFINE_integer(
-    "extra_layers", _D.extra_layers, "[model] Stride-1 3x3 blocks at the smallest resolution of both "
-    "networks of dcgan, cgan, acgan, infogan, lsgan, sngan, wgan, wgan_gp and unrolled (the WGAN "
-    "reference code's n_extra_layers); 0: the paper's networks. Other models ignore it.",
-)
 flags.DEFINE_enum(
     "loss",
     _D.loss,
-    ["", "non_saturating", "saturating", "wasserstein", "hinge", "least_squares"],
-    "[model] Loss family; empty: the model's own (non_saturating for most, "
+    ["non_saturating", "saturating", "wasserstein", "hinge", "least_squares"],
+    "[model] Loss family; unset: the model's own (non_saturating for most, "
     "wasserstein for wgan/wgan_gp, least_squares for lsgan, hinge for sngan).",
 )
-flags.DEFINE_integer("n_critic", _D.n_critic, "[model] wgan/wgan_gp: critic steps per G step.")
-flags.DEFINE_float("clip_value", _D.clip_value, "[model] wgan: weight clipping bound.")
-flags.DEFINE_float("gp_weight", _D.gp_weight, "[model] wgan_gp: gradient penalty weight.")
-flags.DEFINE_float(
-    "ema", _D.ema,
-    "[model] Sample from an exponential moving average of G's weights with this decay "
-    "(the default recipe's 0.999); 0: off. All GANs.",
-)
-flags.DEFINE_string(
-    "augment", _D.augment,
-    "[model] DiffAugment policy for everything D sees, e.g. color,translation,cutout; "
-    "empty: off. All GANs.",
-)
-flags.DEFINE_float("r1_weight", _D.r1_weight, "[model] R1 penalty gamma on real data; 0: off. All GANs.")
-flags.DEFINE_integer(
-    "r1_interval", _D.r1_interval, "[model] Lazy R1: take the penalty every N D updates, scaled by N."
-)
-flags.DEFINE_integer("categories", _D.categories, "[model] infogan: values of the categorical code.")
-flags.DEFINE_integer("continuous", _D.continuous, "[model] infogan: number of continuous codes.")
-flags.DEFINE_float("info_weight", _D.info_weight, "[model] infogan: weight of the information loss.")
-flags.DEFINE_bool(
-    "code_embedding", _D.code_embedding,
-    "[model] infogan: embed the codes to as many units as the noise before G's body "
-    "(--nocode_embedding: the paper's plain concatenation).",
-)
-flags.DEFINE_integer(
-    "unroll_steps", _D.unroll_steps, "[model] unrolled: look-ahead discriminator steps."
-)
-flags.DEFINE_float("l1_weight", _D.l1_weight, "[model] pix2pix: weight of the L1 loss.")
-flags.DEFINE_float("cycle_weight", _D.cycle_weight, "[model] cyclegan: weight of the cycle loss.")
-flags.DEFINE_float(
-    "identity_weight", _D.identity_weight,
-    "[model] cyclegan: identity loss weight, relative to --cycle_weight.",
-)
-flags.DEFINE_string(
-    "domains", _D.domains,
-    "[model] cyclegan: class ids of domains A and B of a labelled dataset "
-    "(7,9: sneaker -> ankle boot); cycle_gan/* datasets bring their own.",
-)
-flags.DEFINE_enum(
-    "content_loss", _D.content_loss, ["pixel", "fashion_mnist", "vgg19"],
-    "[model] srgan: content loss space; vgg19 falls back to pixel without its weights.",
-)
-flags.DEFINE_integer("scale", _D.scale, "[model] srgan: upsampling factor (power of two).")
-flags.DEFINE_enum("mask", _D.mask, ["center", "random"], "[model] inpainting: training masks.")
+# The options of one family (width, n_critic, l1_weight, ...) are declared by
+# the family (keras_gan/families/<name>_options.py) and defined at the end.
 
 # === Data ===
 flags.DEFINE_string(
@@ -156,15 +104,16 @@ flags.DEFINE_float(
 flags.DEFINE_enum(
     "optimizer",
     _D.optimizer,
-    ["", "adam", "rmsprop", "sgd"],
-    "[training] Optimizer for both networks; empty: the model's paper setting.",
+    ["adam", "rmsprop", "sgd"],
+    "[training] Optimizer for both networks; unset: the model's paper setting.",
 )
-flags.DEFINE_float("d_learning_rate", _D.d_learning_rate, "[training] D learning rate; 0: default.")
+flags.DEFINE_float("d_learning_rate", _D.d_learning_rate, "[training] D learning rate; unset: the model's.")
 flags.DEFINE_float(
-    "g_learning_rate", _D.g_learning_rate, "[training] G learning rate (vae: its optimizer's); 0: default."
+    "g_learning_rate", _D.g_learning_rate,
+    "[training] G learning rate (vae: its optimizer's); unset: the model's.",
 )
-flags.DEFINE_float("beta_1", _D.beta_1, "[training] Adam beta_1; negative: default.")
-flags.DEFINE_float("beta_2", _D.beta_2, "[training] Adam beta_2; negative: default.")
+flags.DEFINE_float("beta_1", _D.beta_1, "[training] Adam beta_1; unset: the model's.")
+flags.DEFINE_float("beta_2", _D.beta_2, "[training] Adam beta_2; unset: the model's.")
 flags.DEFINE_integer("seed", _D.seed, "[training] Random seed (data order, weights, noise).")
 flags.DEFINE_integer(
     "checkpoint_every_steps",
@@ -257,13 +206,24 @@ FLAGS = flags.FLAGS
 
 
 # === Family options (each family declares its own) ===
+# A name several families declare (width) is one flag; its help is the first
+# family's, and each family keeps its own default when the flag is not given.
 _DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string,
            bool: flags.DEFINE_bool}
+_DECLARED = {}
 for _family_name in families.FAMILIES:
     for _option in families.declared(_family_name).OPTIONS:
-        if _option.name not in FLAGS:
-            _DEFINE[_option.kind()](_option.name, _option.default,
-                                   f"[{_family_name}] {_option.help}")
+        _DECLARED.setdefault(_option.name, []).append((_family_name, _option))
+for _name, ((_family_name, _option), *_others) in _DECLARED.items():
+    _help = f"[{_family_name}] {_option.help}"
+    if _others:
+        _help += " Default elsewhere: " + ", ".join(
+            f"{family} {'the model default' if o.default is None else o.default}"
+            for family, o in _others) + "."
+    if _option.choices:
+        flags.DEFINE_enum(_name, _option.default, list(_option.choices), _help)
+    else:
+        _DEFINE[_option.kind()](_name, _option.default, _help)
 
 
 def main(argv):

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keras_gan import trainer  # noqa: E402
 from keras_gan.images import save_grid  # noqa: E402
 
-# The train.py options of each run (all else: TrainConfig defaults).
+# The train.py options of each run (all else: train.py's defaults).
 RUNS = {
     "pix2pix": dict(width=32, batch_size=32),
     "srgan": dict(width=32, batch_size=32),
@@ -57,7 +57,7 @@ def main():
     rows = []
     for name in args.models.split(","):
         out_dir = os.path.join(args.runs, name)
-        config = trainer.TrainConfig(
+        config = trainer.make_config(
             model=name, out_dir=out_dir, epochs=100, steps_per_epoch=200,
             time_limit=args.seconds, verbose=0, export=False, num_samples=24,
             final_eval_samples=10000, seed=0, **RUNS[name])

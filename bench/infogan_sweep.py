@@ -25,7 +25,7 @@ import numpy as np
 
 from keras_gan import features
 from keras_gan.images import save_grid
-from keras_gan.trainer import TrainConfig, train
+from keras_gan.trainer import make_config, train
 
 flags.DEFINE_integer("epochs", 6, "Training epochs.")
 flags.DEFINE_integer("per_code", 1000, "Samples scored per code value.")
@@ -63,7 +63,7 @@ def scores(counts):
 def run(info_weight, tag):
     out_dir = os.path.join(FLAGS.out_dir, tag)
     shutil.rmtree(out_dir, ignore_errors=True)  # a fresh run, never a resumed one
-    config = TrainConfig(model="infogan", epochs=FLAGS.epochs, info_weight=info_weight,
+    config = make_config(model="infogan", epochs=FLAGS.epochs, info_weight=info_weight,
                          latent_dim=FLAGS.latent_dim, code_embedding=FLAGS.code_embedding,
                          width=64,  # the README's figures were measured at width 64
                          out_dir=out_dir, export=False,

@@ -6,7 +6,7 @@ for `--seconds` of training, then scores `--samples` generated images
 against the training split in the shipped classifier's feature space.
 Prints a Markdown table and saves one row of samples per model.
 
-A `--recipe` is a named set of `train.py` options (the `TrainConfig`
+A `--recipe` is a named set of `train.py` options (generic, or the model's family's
 fields), for comparing training recipes of one model:
 
     python bench/quality.py --seconds=600
@@ -29,14 +29,14 @@ from absl import flags
 import numpy as np
 
 from keras_gan.images import to_uint8
-from keras_gan.trainer import TrainConfig, train
+from keras_gan.trainer import TrainConfig, make_config, train
 
 flags.DEFINE_integer("seconds", 600, "Training budget per model (wall clock); 0: none (set epochs "
                      "or steps_per_epoch in a --recipe).")
 flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "infogan", "unrolled", "vae"],
                   "Models to train (train.py --model names).")
 flags.DEFINE_multi_string(
-    "recipe", [], "LABEL:field=value;field=value (TrainConfig fields, e.g. model=dcgan;ema=0.999); "
+    "recipe", [], "LABEL:option=value;option=value (train.py options, e.g. model=dcgan;ema=0.999); "
     "one row each.")
 flags.DEFINE_integer("samples", 5000, "Generated images scored per model.")
 flags.DEFINE_string("out_dir", "runs/quality", "Where the runs go (replaced).")
@@ -46,16 +46,35 @@ flags.DEFINE_string("json", None, "Also write the rows (with the class report) a
 FLAGS = flags.FLAGS
 
 
+def _option_types(model):
+    """train.py option name -> its type, generic and the model's family's."""
+    import types as types_lib
+
+    from keras_gan import families
+
+    def kind(annotation):
+        if isinstance(annotation, types_lib.UnionType):  # float | None
+            return next(a for a in annotation.__args__ if a is not type(None))
+        return annotation
+
+    found = {f.name: kind(f.type) for f in dataclasses.fields(TrainConfig)}
+    family = families.declared_model_names().get(model)
+    if family:
+        found.update({o.name: o.kind() for o in families.declared(family).OPTIONS})
+    return found
+
+
 def parse_recipe(spec):
-    """"LABEL:field=value;..." -> (LABEL, {field: value}) typed as TrainConfig's fields."""
+    """"LABEL:field=value;..." -> (LABEL, {option: value}) typed as train.py's options."""
     label, _, options = spec.partition(":")
-    # Fields whose default is None (data_dir) take strings.
-    types = {f.name: str if f.default is None else type(f.default) for f in dataclasses.fields(TrainConfig)}
+    items = [item.partition("=") for item in filter(None, options.split(";"))]
+    model = next((value for key, _, value in items if key == "model"), TrainConfig.model)
+    types = _option_types(model)
     overrides = {}
-    for item in filter(None, options.split(";")):
-        key, sep, value = item.partition("=")
+    for key, sep, value in items:
         if not sep or key not in types:
-            raise app.UsageError(f"--recipe {spec!r}: {item!r} is not FIELD=VALUE of a TrainConfig field.")
+            raise app.UsageError(f"--recipe {spec!r}: {key + sep + value!r} is not OPTION=VALUE "
+                                 f"of an option of --model={model}.")
         cast = types[key]
         overrides[key] = value.lower() in ("1", "true") if cast is bool else cast(value)
     return label.strip(), overrides
@@ -68,7 +87,7 @@ def main(argv):
     for name, overrides in runs:
         out = os.path.join(FLAGS.out_dir, name)
         shutil.rmtree(out, ignore_errors=True)
-        config = TrainConfig(**{**dict(epochs=1000, out_dir=out, eval_every=0, export=False, verbose=0),
+        config = make_config(**{**dict(epochs=1000, out_dir=out, eval_every=0, export=False, verbose=0),
                                 **overrides,
                                 "time_limit": float(FLAGS.seconds),
                                 "final_eval_samples": FLAGS.samples})

@@ -188,9 +188,10 @@ def build(name, **options):
     # Each variant names its precision; the others are float32, not train.py's auto.
     options.setdefault("precision", "float32")
     options.setdefault("dataset", "fashion_mnist")
-    config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size, **options)
+    config = trainer.make_config(model=name, batch_size=FLAGS.batch_size, **options)
     family = families.family_for(name)
-    ctx = RunContext(config, {}, "")
+    cls = family.models[name]
+    ctx = RunContext(config, trainer.family_options(config, family, cls), "")
     dataset, info = family.load_data(ctx, split="train", seed=0, repeat=True,
                                      batch_size=family.examples_per_step(ctx))
     return family.build(ctx, family.models[name], info), dataset
@@ -552,8 +553,10 @@ def print_timings():
             runners["fit/f32/xla"] = fit_runner(name, jit_compile=True)
         times = timed(runners, steps)
         model = runners["fit/f32"].model
-        images_per_step = families.family_for(name).examples_per_step(
-            RunContext(trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size), {}, ""))
+        family = families.family_for(name)
+        config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size)
+        images_per_step = family.examples_per_step(RunContext(
+            config, trainer.family_options(config, family, family.models[name]), ""))
         flops = {}
         if simple:
             g = forward_flops(model.generator, FLAGS.batch_size)

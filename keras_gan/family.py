@@ -12,8 +12,9 @@ A new family is a new folder with a subclass of `Family` and one line in
 from __future__ import annotations
 
 import dataclasses
+import inspect
 
-__all__ = ["Option", "Family", "RunContext", "RunError"]
+__all__ = ["Option", "Family", "RunContext", "RunError", "model_default"]
 
 
 class RunError(ValueError):
@@ -34,6 +35,8 @@ class Option:
         architecture: bool. Whether the option fixes the shape of the networks
             or optimizers, so a run directory cannot be resumed with another
             value. Defaults to False.
+        choices: tuple of str, or None. The values a `str` option accepts
+            (`train.py` checks them). Defaults to None (any).
     """
 
     name: str
@@ -41,9 +44,27 @@ class Option:
     help: str
     type: type | None = None
     architecture: bool = False
+    choices: tuple | None = None
 
     def kind(self):
         return self.type or type(self.default)
+
+
+_NO_DEFAULT = inspect.Parameter.empty
+
+
+def model_default(cls, name):
+    """The default of `cls`'s constructor argument `name` (looked up through
+    the classes it passes `**kwargs` on to), or None when no class in its
+    MRO names it: what an option left as None ("the model's default") means."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        parameter = inspect.signature(init).parameters.get(name)
+        if parameter is not None and parameter.default is not _NO_DEFAULT:
+            return parameter.default
+    return None
 
 
 @dataclasses.dataclass
@@ -85,6 +106,12 @@ class Family:
     def dataset(self, ctx):
         """The run's dataset: `config.dataset`, or the family's default."""
         return ctx.config.dataset or self.default_dataset
+
+    def options_for(self, model_cls):
+        """The family's options that apply to `model_cls`: what options.json
+        records and a resume compares. Defaults to all of them; a family
+        whose models take different options narrows it."""
+        return self.options
 
     def examples_per_step(self, ctx):
         """Training examples one step consumes (the trainer counts an epoch as

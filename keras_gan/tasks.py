@@ -235,12 +235,12 @@ def parse_domains(domains):
     return parsed
 
 
-def loader_for(config, task):
+def loader_for(task_options, task):
     """A function with `keras_gan.data.load`'s signature that loads `task`
-    with the config's task options."""
-    options = {"scale": getattr(config, "scale", 2)}
+    with `task_options` (`scale`, and `domains` for cyclegan)."""
+    options = {"scale": task_options.get("scale", 2)}
     if task == "cyclegan":
-        options["domains"] = getattr(config, "domains", "7,9")
+        options["domains"] = task_options.get("domains", "7,9")
 
     def loader(name, **kwargs):
         return load(task, name, **{**kwargs, **options})

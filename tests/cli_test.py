@@ -120,7 +120,9 @@ def _existing_run(out_dir, **options):
     from keras_gan import trainer
 
     os.makedirs(out_dir)
-    values = dataclasses.asdict(trainer.TrainConfig(out_dir=str(out_dir), **options))
+    config = trainer.make_config(out_dir=str(out_dir), **options)
+    values = {**dataclasses.asdict(config), **config.family_options}
+    del values["family_options"]
     with open(os.path.join(out_dir, "options.json"), "w") as f:
         json.dump(values, f)
 

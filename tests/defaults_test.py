@@ -2,7 +2,6 @@
 README's tables state them, and WGAN's Algorithm 1: a fresh real batch for
 every critic update."""
 
-import dataclasses
 import inspect
 
 import numpy as np
@@ -10,8 +9,10 @@ import pytest
 import keras
 import tensorflow as tf
 
+from keras_gan import families
 from keras_gan import testing
 from keras_gan import trainer
+from keras_gan.families import common
 from keras_gan.models import MODELS
 
 ADAM_DCGAN = ("Adam", 2e-4, 0.5, 0.999)
@@ -80,11 +81,18 @@ def test_default_optimizers_losses_and_weights_are_the_papers(name):
         assert _describe(model.g_optimizer) == pytest.approx(g_expected)
     if name in LOSSES:
         assert model.loss_name == LOSSES[name]
+    config = trainer.make_config(model=name)
+    family = families.family_for(name)
+    families_options = {o.name: o for o in family.options}
+    run_options = trainer.family_options(config, family, type(model))
     for option, value in WEIGHTS.get(name, {}).items():
         assert getattr(model, option) == value, option
-        # train.py's flag defaults are the model's, not a second copy that could drift.
-        if option in {f.name for f in dataclasses.fields(trainer.TrainConfig)}:
-            assert getattr(trainer.TrainConfig(), option) == value, option
+        # train.py leaves the value to the model (None, "the model's default"),
+        # so there is no second copy that could drift, and the model is built
+        # without the argument.
+        if option in families_options:
+            assert families_options[option].default is None, option
+            assert option not in common.model_kwargs(config, run_options, type(model)), option
         declared = [inspect.signature(c.__init__).parameters[option].default
                     for c in type(model).__mro__
                     if option in inspect.signature(c.__init__).parameters]

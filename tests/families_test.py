@@ -27,6 +27,26 @@ def test_registry_names_every_model_once():
 
 
 
+def test_every_option_a_model_takes_is_its_familys_or_every_models():
+    # A name in a class's train_options that neither its family declares nor
+    # TrainConfig holds would never reach the model.
+    import dataclasses
+
+    generic = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
+    for name in families.FAMILIES:
+        family = families.get(name)
+        declared = {o.name for o in family.options}
+        used = set()
+        for model_name, cls in family.models.items():
+            takes = set(getattr(cls, "train_options", ()))
+            assert takes <= declared | generic, (model_name, takes - declared - generic)
+            applies = {o.name for o in family.options_for(cls)}
+            assert applies <= declared, model_name
+            used |= applies
+        # ... and every option the family declares applies to one of its models.
+        assert used == declared, (name, declared - used)
+
+
 def test_each_family_declares_its_models_and_options_without_tensorflow():
     # train.py --help reads these modules alone (tests/cli_test.py checks that
     # no TensorFlow is imported); they must say what the families hold.
@@ -38,10 +58,10 @@ def test_each_family_declares_its_models_and_options_without_tensorflow():
 
 def _run(tmp_path, epochs, **options):
     model = options.pop("model")
-    config = trainer.TrainConfig(
+    config = trainer.make_config(
         model=model, out_dir=str(tmp_path / "run"), epochs=epochs, steps_per_epoch=2,
         batch_size=8, latent_dim=8, width=8, eval_every=0, final_eval_samples=0,
-        export=False, num_samples=4, verbose=0, precision="float32", family_options=options)
+        export=False, num_samples=4, verbose=0, precision="float32", **options)
     return trainer.train(config)
 
 

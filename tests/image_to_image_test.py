@@ -283,7 +283,7 @@ def _config(tmp_path, model, **kwargs):
                   steps_per_epoch=2, epochs=1, num_samples=6, verbose=0, export=False,
                   final_eval_samples=100)
     values.update(kwargs)
-    return trainer.TrainConfig(**values)
+    return trainer.make_config(**values)
 
 
 @needs_fashion_mnist

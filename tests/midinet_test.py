@@ -284,7 +284,7 @@ def test_family_protocol(pieces, tmp_path, monkeypatch):
     assert isinstance(family, Family) and family.models == {"midinet": MidiNet}
     config = argparse.Namespace(dataset="bach_chorales", latent_dim=8, width=4, seed=0)
     options = {o.name: o.default for o in family.options}
-    options.update(dense_units=16, held_out=0.25)
+    options.update(width=4, dense_units=16, held_out=0.25)
     ctx = RunContext(config=config, options=options, out_dir=str(tmp_path))
     dataset, info = family.load_data(ctx, split="train", seed=0, repeat=False, batch_size=8)
     assert info.num_examples == 12 * sum(len(p.melody) for p in info.train_pieces)

@@ -86,7 +86,7 @@ def _config(tmp_path, **kwargs):
     values = dict(out_dir=str(tmp_path / "run"), batch_size=8, width=8, latent_dim=8,
                   steps_per_epoch=2, epochs=1, num_samples=4, verbose=0, export=False)
     values.update(kwargs)
-    return trainer.TrainConfig(**values)
+    return trainer.make_config(**values)
 
 
 def _image_folder(root, classes=("a", "b"), size=16, per_class=8):
@@ -150,6 +150,49 @@ def test_a_resumed_run_takes_the_learning_rates_it_is_given(tmp_path, capsys):
         assert json.load(f)["d_learning_rate"] == 5e-5
 
 
+# What the version before family options wrote into every run's options.json,
+# whatever the model (the values of its defaults).
+OLDER_OPTIONS_JSON = {
+    "loss": "", "optimizer": "", "d_learning_rate": 0.0, "g_learning_rate": 0.0,
+    "beta_1": -1.0, "beta_2": -1.0, "width": 32, "extra_layers": 2, "n_critic": 5,
+    "clip_value": 0.01, "gp_weight": 10.0, "ema": 0.999, "augment": "", "r1_weight": 0.0,
+    "r1_interval": 1, "categories": 10, "continuous": 2, "info_weight": 1.0,
+    "code_embedding": True, "unroll_steps": 5, "l1_weight": 100.0, "cycle_weight": 10.0,
+    "identity_weight": 0.5, "domains": "7,9", "content_loss": "pixel", "scale": 2,
+    "mask": "center"}
+
+
+def test_options_json_records_the_options_that_apply_with_null_for_the_models_own(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    trainer.train(_config(tmp_path, dataset=folder, model="wgan_gp", gp_weight=5.0))
+    recorded = json.loads((tmp_path / "run" / "options.json").read_text())
+    # WGAN-GP's own options, the one given and the ones left to the model.
+    assert recorded["gp_weight"] == 5.0 and recorded["n_critic"] is None
+    assert recorded["loss"] is None and recorded["beta_1"] is None
+    assert recorded["width"] == 8 and recorded["extra_layers"] == 2 and recorded["ema"] == 0.999
+    # Other models' options are not a WGAN-GP's.
+    for name in ("categories", "unroll_steps", "clip_value", "domains", "l1_weight", "mask",
+                 "dense_units", "w_dim", "family_options"):
+        assert name not in recorded, name
+
+
+def test_an_older_options_json_resumes_and_a_changed_option_is_refused(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    exact = dict(dataset=folder, model="infogan", deterministic=True)
+    trainer.train(_config(tmp_path, **exact))
+    options = tmp_path / "run" / "options.json"
+    recorded = json.loads(options.read_text())
+    assert recorded["categories"] is None and recorded["code_embedding"] is None
+    options.write_text(json.dumps({**recorded, **OLDER_OPTIONS_JSON, "width": 8}))
+    # categories 10 then, None (InfoGAN's 10) now: the same networks.
+    resumed = trainer.train(_config(tmp_path, epochs=2, **exact))
+    assert (resumed.start_step, resumed.step) == (2, 4)
+    with pytest.raises(trainer.RunError, match=r"--categories=4 \(was 10\)"):
+        trainer.train(_config(tmp_path, epochs=3, categories=4, **exact))
+    with pytest.raises(ValueError, match="l1_weight: not an option of --model=infogan"):
+        _config(tmp_path, l1_weight=1.0, **exact)
+
+
 def test_a_run_from_before_extra_layers_resumes_only_with_its_networks(tmp_path):
     folder = _image_folder(tmp_path / "images")
     trainer.train(_config(tmp_path, dataset=folder, extra_layers=0))
@@ -168,10 +211,12 @@ def test_an_older_vae_run_resumes_and_takes_its_new_learning_rate(tmp_path, caps
     trainer.train(_config(tmp_path, dataset=folder, model="vae"))
     options = tmp_path / "run" / "options.json"
     recorded = json.loads(options.read_text())
-    # As the earlier version wrote it: no extra_layers, EMA off. Neither
-    # applies to the VAE, so neither may block its resume.
+    # As the earlier version wrote it: every family's options, flat, with
+    # "" / -1 / 0 for "the model's default", no extra_layers, EMA off. None
+    # of that applies to the VAE, so none of it may block its resume.
+    assert "extra_layers" not in recorded and "ema" not in recorded
+    recorded.update(OLDER_OPTIONS_JSON, ema=0.0)
     del recorded["extra_layers"]
-    recorded["ema"] = 0.0
     options.write_text(json.dumps(recorded))
     resumed = trainer.train(_config(tmp_path, dataset=folder, model="vae", epochs=2,
                                     g_learning_rate=5e-4))

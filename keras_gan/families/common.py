@@ -1,27 +1,33 @@
-"""Building and compiling a model from a `TrainConfig`: shared by the families
-whose models take the flat training options (the classic and image-to-image
-families)."""
+"""Building and compiling a model from a `TrainConfig` and the family's
+options: shared by the families whose model classes list the options they
+take in `train_options` (the classic and image-to-image families)."""
 
 import keras
 
 from keras_gan import precision as precision_lib
 from keras_gan.family import RunError
+from keras_gan.family import model_default
 
-__all__ = ["build_model", "critic_steps", "make_optimizer", "model_option", "reapply_learning_rates"]
+__all__ = ["build_model", "critic_steps", "make_optimizer", "model_kwargs", "options_for",
+           "reapply_learning_rates"]
 
 
-def make_optimizer(config, default, learning_rate):
+def make_optimizer(config, default, flag):
     if default is None:
         return None  # The model has no such network (a VAE's D).
     if config.optimizer:
         optimizer = keras.optimizers.get(config.optimizer)
     else:
         optimizer = default
-    if learning_rate > 0:
+    learning_rate = getattr(config, flag)
+    if learning_rate is not None:
+        if not learning_rate > 0:
+            raise RunError(f"--{flag} must be positive; leave it out for the model's own. "
+                           f"Received: {learning_rate!r}")
         optimizer.learning_rate = learning_rate
     for name in ("beta_1", "beta_2"):
         value = getattr(config, name)
-        if value >= 0:
+        if value is not None:
             if not hasattr(optimizer, name):
                 raise RunError(
                     f"--{name} applies to Adam-style optimizers, not "
@@ -31,20 +37,35 @@ def make_optimizer(config, default, learning_rate):
     return optimizer
 
 
-def critic_steps(config, cls):
+def options_for(options, cls):
+    """The family `options` that `cls` takes (its `train_options`)."""
+    return tuple(o for o in options if o.name in cls.train_options)
+
+
+def critic_steps(options, cls):
     """Critic updates per training step: each takes --batch_size images."""
-    return config.n_critic if "n_critic" in cls.train_options else 1
+    if "n_critic" not in cls.train_options:
+        return 1
+    value = options.get("n_critic")
+    return model_default(cls, "n_critic") if value is None else value
 
 
-def model_option(config, name):
-    value = getattr(config, name)
-    if name in ("ema", "augment"):
-        return value or None  # --ema=0 and --augment="" mean off.
-    return value
+def model_kwargs(config, options, cls):
+    """The constructor arguments `cls` takes from the run's options (the
+    family's, else the generic ones such as `dataset`); an option left as
+    None is left out, so the model's own default applies."""
+    kwargs = {}
+    for name in cls.train_options:
+        value = options[name] if name in options else getattr(config, name, None)
+        if name in ("ema", "augment") and not value:
+            value = None  # --ema=0 and --augment="" mean off.
+        if value is not None:
+            kwargs[name] = value
+    return kwargs
 
 
-def build_model(config, cls, kwargs):
-    """Builds `cls(**kwargs, <its train_options from config>)` under the run's
+def build_model(config, options, cls, kwargs):
+    """Builds `cls(**kwargs, <the options it takes>)` under the run's
     precision and compiles it with the config's optimizers.
 
     Under `precision="mixed_bfloat16"` the networks compute in bfloat16
@@ -61,7 +82,7 @@ def build_model(config, cls, kwargs):
             f"--steps_per_execution must be at least 1. Received: {config.steps_per_execution}"
         )
     policy, _ = precision_lib.resolve(config.precision)
-    kwargs = {**kwargs, **{name: model_option(config, name) for name in cls.train_options}}
+    kwargs = {**kwargs, **model_kwargs(config, options, cls)}
     previous = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(policy)
     try:
@@ -70,8 +91,8 @@ def build_model(config, cls, kwargs):
         keras.mixed_precision.set_dtype_policy(previous)
     d_default, g_default = model.default_optimizers()
     model.compile(
-        d_optimizer=make_optimizer(config, d_default, config.d_learning_rate),
-        g_optimizer=make_optimizer(config, g_default, config.g_learning_rate),
+        d_optimizer=make_optimizer(config, d_default, "d_learning_rate"),
+        g_optimizer=make_optimizer(config, g_default, "g_learning_rate"),
         loss=config.loss or None,
         jit_compile=config.jit_compile,
         steps_per_execution=config.steps_per_execution,
@@ -87,9 +108,9 @@ def reapply_learning_rates(config, model):
     changes = []
     for flag, names in (("d_learning_rate", ("d_optimizer",)),
                         ("g_learning_rate", ("g_optimizer", "vae_optimizer"))):
-        wanted = getattr(config, flag, 0) or 0
+        wanted = getattr(config, flag, None)
         optimizer = next((getattr(model, n) for n in names if getattr(model, n, None)), None)
-        if wanted <= 0 or optimizer is None:
+        if not wanted or optimizer is None:
             continue
         restored = float(optimizer.learning_rate)
         if abs(restored - wanted) > 1e-6 * wanted:  # float32 storage

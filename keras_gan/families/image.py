@@ -52,10 +52,13 @@ class ImageFamily(Family):
     def _cls(self, ctx):
         return self.models[ctx.config.model]
 
+    def options_for(self, model_cls):
+        return common.options_for(self.options, model_cls)
+
     def examples_per_step(self, ctx):
         # The Wasserstein models make n_critic critic updates per step, each
         # on --batch_size real images of the step's batch.
-        return ctx.config.batch_size * common.critic_steps(ctx.config, self._cls(ctx))
+        return ctx.config.batch_size * common.critic_steps(ctx.options, self._cls(ctx))
 
     def _load_kwargs(self, ctx):
         config = ctx.config
@@ -79,7 +82,7 @@ class ImageFamily(Family):
                     "folder with one subfolder per class."
                 )
             kwargs["num_classes"] = info.num_classes
-        return common.build_model(config, model_cls, kwargs)
+        return common.build_model(config, ctx.options, model_cls, kwargs)
 
     def resumed(self, ctx, model):
         return common.reapply_learning_rates(ctx.config, model)

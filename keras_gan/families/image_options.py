@@ -1,9 +1,53 @@
-"""The classic image family's `train.py --model` names, declared without
-TensorFlow so that `train.py --help` lists them without importing the family.
-(Its options are the generic `TrainConfig` fields: latent_dim, width, loss ...)"""
+"""The classic image family's `train.py --model` names and options, declared
+without TensorFlow so that `train.py --help` lists them without importing the
+family.
+
+An option applies to the models whose `train_options` name it (`n_critic` to
+wgan and wgan_gp, `categories` to infogan, ...); a run's options.json records
+those only. `None` means the model's own default (the paper's), recorded as
+`null`. width, extra_layers and ema are the default recipe of `train.py`
+(README, "The default recipe"); the classes themselves keep the papers'
+networks (width 64, no extra blocks, no EMA).
+"""
+
+from keras_gan.family import Option
 
 __all__ = ["MODELS", "OPTIONS"]
 
 MODELS = ("gan", "dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "sngan", "acgan", "infogan",
           "unrolled", "vae")
-OPTIONS = ()
+OPTIONS = (
+    # The default recipe, chosen on the v2 judge at the 10-minute budget on 2
+    # CPU cores: half the DCGAN paper's width, two stride-1 blocks at the 7x7
+    # end of both networks (depth where it is cheap: FID 13.8 against 50.8
+    # without them), and sampling from an average of G's weights.
+    Option("width", 32, "Base number of filters of the DCGAN-style networks and the VAE (the "
+           "paper's is 64; the default recipe uses 32 with --extra_layers=2: README, 'The "
+           "default recipe').", architecture=True),
+    Option("extra_layers", 2, "Stride-1 3x3 blocks at the smallest resolution of both networks "
+           "of dcgan, cgan, acgan, infogan, lsgan, sngan, wgan, wgan_gp and unrolled (the WGAN "
+           "reference code's n_extra_layers); 0: the paper's networks.", architecture=True),
+    Option("ema", 0.999, "Sample from an exponential moving average of G's weights with this "
+           "decay (the default recipe's 0.999); 0: off. All GANs.", architecture=True),
+    Option("augment", None, "DiffAugment policy for everything D sees, e.g. "
+           "color,translation,cutout; unset or empty: off. All GANs.", type=str),
+    Option("r1_weight", 0.0, "R1 penalty gamma on real data; 0: off. All GANs."),
+    Option("r1_interval", 1, "Lazy R1: take the penalty every N D updates, scaled by N."),
+    Option("n_critic", None, "wgan/wgan_gp: critic steps per G step (unset: the paper's 5).",
+           type=int),
+    Option("clip_value", None, "wgan: weight clipping bound (unset: the paper's 0.01).",
+           type=float),
+    Option("gp_weight", None, "wgan_gp: gradient penalty weight (unset: the paper's 10).",
+           type=float),
+    Option("categories", None, "infogan: values of the categorical code (unset: 10).", type=int,
+           architecture=True),
+    Option("continuous", None, "infogan: number of continuous codes (unset: 2).", type=int,
+           architecture=True),
+    Option("info_weight", None, "infogan: weight of the information loss (unset: 1).",
+           type=float),
+    Option("code_embedding", None, "infogan: embed the codes to as many units as the noise "
+           "before G's body (unset: on; --nocode_embedding: the paper's plain concatenation).",
+           type=bool, architecture=True),
+    Option("unroll_steps", None, "unrolled: look-ahead discriminator steps (unset: 5).",
+           type=int),
+)

@@ -11,6 +11,7 @@ from keras_gan import tasks as tasks_lib
 from keras_gan.families import common
 from keras_gan.families import image_to_image_options
 from keras_gan.family import Family
+from keras_gan.family import model_default
 
 __all__ = ["ImageToImageFamily"]
 
@@ -26,19 +27,30 @@ class ImageToImageFamily(Family):
     options = image_to_image_options.OPTIONS
     default_dataset = "fashion_mnist"
 
+    def options_for(self, model_cls):
+        return common.options_for(self.options, model_cls)
+
     def examples_per_step(self, ctx):
         return ctx.config.batch_size
 
     def load_data(self, ctx, *, split, seed, repeat, batch_size):
         config = ctx.config
-        return tasks_lib.loader_for(config, self.models[config.model].task)(
+        cls = self.models[config.model]
+        # The pipeline makes the pairs the model's own options ask for.
+        task_options = {}
+        for name in ("scale", "domains"):
+            value = ctx.options.get(name)
+            value = model_default(cls, name) if value is None else value
+            if value is not None:
+                task_options[name] = value
+        return tasks_lib.loader_for(task_options, cls.task)(
             self.dataset(ctx), split=split, batch_size=batch_size, seed=seed, repeat=repeat,
             return_info=True, with_labels=False, data_dir=config.data_dir,
             image_size=config.image_size or None)
 
     def build(self, ctx, model_cls, info):
         # Image-to-image generators take images, not z.
-        return common.build_model(ctx.config, model_cls,
+        return common.build_model(ctx.config, ctx.options, model_cls,
                                   {"image_shape": info.image_shape, "seed": ctx.config.seed})
 
     def resumed(self, ctx, model):

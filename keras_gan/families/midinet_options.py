@@ -9,6 +9,8 @@ __all__ = ["DEFAULT_PROGRESSION", "MODELS", "OPTIONS"]
 DEFAULT_PROGRESSION = "C Am F G C F G C"
 MODELS = ("midinet",)
 OPTIONS = (
+    Option("width", 64, "Filters of G's and D's convolutions (the paper's 64).",
+           architecture=True),
     Option("held_out", 0.1, "Share of tunes held out for evaluation.", architecture=True),
     Option("dense_units", 1024, "Dense layers of G and D.", architecture=True),
     Option("generator_updates", 2, "G updates per D update."),

@@ -8,6 +8,7 @@ __all__ = ["MODELS", "OPTIONS"]
 
 MODELS = ("text2image", "stackgan")
 OPTIONS = (
+    Option("width", 32, "Base number of filters of G and D.", architecture=True),
     Option("canvas", 32, "Canvas side of the synthetic captioned set (multiple of 16).",
            architecture=True),
     Option("text_encoder", "", "A .keras model mapping strings to vectors; empty: train "

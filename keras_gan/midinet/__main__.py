@@ -40,7 +40,7 @@ def _context(args):
     config = argparse.Namespace(
         model="midinet", dataset=args.dataset, latent_dim=args.latent_dim, width=args.width,
         seed=args.seed, batch_size=args.batch_size, epochs=args.epochs, out_dir=args.out_dir,
-        d_learning_rate=0.0, g_learning_rate=0.0, samples_every=1, on_nan="rollback",
+        d_learning_rate=None, g_learning_rate=None, samples_every=1, on_nan="rollback",
     )
     options = {o.name: getattr(args, o.name, o.default) for o in family.options}
     return family, RunContext(config=config, options=options, out_dir=args.out_dir)

@@ -101,7 +101,7 @@ class MidiNetFamily(Family):
         options = ctx.options
         model = model_cls(
             latent_dim=config.latent_dim,
-            width=getattr(config, "width", 64),
+            width=options.get("width") or 64,
             dense_units=options.get("dense_units") or 1024,
             generator_updates=options.get("generator_updates") or 2,
             seed=config.seed,

@@ -92,7 +92,7 @@ class TextToImageFamily(family_lib.Family):
     def build(self, ctx, model_cls, info):
         encoder, _ = self.text_encoder(ctx)
         kwargs = {"text_encoder": encoder, "image_shape": tuple(info.image_shape),
-                  "latent_dim": ctx.config.latent_dim, "width": ctx.config.width,
+                  "latent_dim": ctx.config.latent_dim, "width": ctx.options.get("width") or 32,
                   "seed": ctx.config.seed}
         for key in ("int_weight", "kl_weight"):
             if ctx.options.get(key) is not None:

@@ -2,7 +2,8 @@
 
 `train.py` turns its flags into a `TrainConfig` and calls `train`; the same
 function serves Python users who want the run directory layout without the
-command line.
+command line: `train(make_config(model="wgan_gp", n_critic=3, epochs=5))`
+(the options by name, generic or the model's family's).
 
 Run directory layout:
     options.json        the options of the run (checked on resume)
@@ -19,9 +20,12 @@ Run directory layout:
 
 from keras_gan.family import RunError
 from keras_gan.trainer.build import build_model
+from keras_gan.trainer.build import family_options
 from keras_gan.trainer.config import PRECISIONS
 from keras_gan.trainer.config import TrainConfig
+from keras_gan.trainer.config import make_config
 from keras_gan.trainer.run import TrainResult
 from keras_gan.trainer.run import train
 
-__all__ = ["TrainConfig", "TrainResult", "train", "build_model", "RunError", "PRECISIONS"]
+__all__ = ["TrainConfig", "TrainResult", "train", "build_model", "family_options", "make_config",
+           "RunError", "PRECISIONS"]

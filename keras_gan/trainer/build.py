@@ -10,12 +10,14 @@ from keras_gan import families
 from keras_gan import precision as precision_lib
 from keras_gan.family import RunContext
 from keras_gan.family import RunError
+from keras_gan.family import model_default
 from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
+from keras_gan.trainer.config import LEGACY_DEFAULTS
 from keras_gan.trainer.config import OPTIONS_BEFORE_THEY_EXISTED
 from keras_gan.trainer.config import PRECISIONS
 
-__all__ = ["build_model", "check_resume", "model_class", "run_options", "validate",
-           "with_dataset"]
+__all__ = ["build_model", "check_resume", "family_options", "model_class", "run_options",
+           "validate", "with_dataset"]
 
 
 def model_class(config):
@@ -30,7 +32,15 @@ def build_model(config, info):
     """Builds and compiles the model that `config` asks for (its family decides how)."""
     family, cls = model_class(config)
     config = with_dataset(config, family)
-    return family.build(RunContext(config, dict(config.family_options), config.out_dir), cls, info)
+    return family.build(RunContext(config, family_options(config, family, cls), config.out_dir),
+                        cls, info)
+
+
+def family_options(config, family, cls):
+    """The family's options that apply to `cls`: the config's value, or the
+    family's default (None: the model's own)."""
+    return {o.name: config.family_options.get(o.name, o.default)
+            for o in family.options_for(cls)}
 
 
 def with_dataset(config, family):
@@ -52,20 +62,16 @@ def validate(config):
         )
 
 
-def run_options(config, family):
+def run_options(config, family, cls):
     """What options.json records: the generic options, the family's own
-    options that apply (None: the model's default), the precision chosen."""
+    options that apply to the model (None: the model's default), the
+    precision chosen."""
     options = {k: v for k, v in dataclasses.asdict(config).items() if k != "family_options"}
-    for option in family.options:
-        options[option.name] = config.family_options.get(option.name, option.default)
+    options.update(family_options(config, family, cls))
     policy, reason = precision_lib.resolve(config.precision)
     options["precision_used"] = policy
     options["precision_reason"] = reason
     return options
-
-
-# Architecture options that bind every model's run directory.
-_EVERY_MODEL = ("model", "dataset", "image_size", "latent_dim", "loss", "optimizer")
 
 
 def check_resume(options_path, options, family, cls):
@@ -73,16 +79,21 @@ def check_resume(options_path, options, family, cls):
         return
     with open(options_path) as f:
         previous = {**OPTIONS_BEFORE_THEY_EXISTED, **json.load(f)}
-    # A model-specific option (width, extra_layers, ema, ...) binds only the
-    # models that take it: an old pix2pix run has no reason to care about
-    # the EMA default.
-    fixed = tuple(k for k in ARCHITECTURE_OPTIONS
-                  if k in _EVERY_MODEL or k in getattr(cls, "train_options", ()))
-    fixed += tuple(o.name for o in family.options if o.architecture)
+    # Only the options that apply to this model bind it (an old pix2pix run
+    # has no reason to care about the EMA default), compared as the model
+    # sees them: None, or an older file's "" / -1 / 0 for "the model's
+    # default", is that default.
+    fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in family.options_for(cls) if o.architecture)
+
+    def seen(name, value):
+        if name in LEGACY_DEFAULTS and value == LEGACY_DEFAULTS[name]:
+            value = None
+        return model_default(cls, name) if value is None else value
+
     changed = [
         f"--{k}={options[k]!r} (was {previous.get(k)!r})"
         for k in fixed
-        if k in previous and previous[k] != options[k]
+        if k in previous and seen(k, previous[k]) != seen(k, options[k])
     ]
     if changed:
         raise RunError(

@@ -173,7 +173,7 @@ def train(config):
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    options = run_options(config, family)
+    options = run_options(config, family, cls)
     print(f"Precision: {options['precision_used']} ({options['precision_reason']}).")
     strategy = distribute.make_strategy(config.strategy, config.tpu)
     config = _chief_config(config, strategy)
@@ -181,7 +181,8 @@ def train(config):
     options_path = os.path.join(config.out_dir, "options.json")
     check_resume(options_path, options, family, cls)
 
-    ctx = RunContext(config, {o.name: options[o.name] for o in family.options}, config.out_dir)
+    ctx = RunContext(config, {o.name: options[o.name] for o in family.options_for(cls)},
+                     config.out_dir)
     step_examples = family.examples_per_step(ctx)
 
     def load(repeat=True):
