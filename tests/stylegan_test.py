@@ -245,7 +245,7 @@ def test_family_pads_fashion_mnist_and_builds(tmp_path):
 
     family = StyleGANFamily()
     options = {o.name: o.default for o in family.options}
-    options.update(width=4, max_width=8, w_dim=8, mapping_layers=2)
+    options.update(width=4, max_width=8, w_dim=8, mapping_layers=2, augment="translation")
     config = TrainConfig(model="stylegan", latent_dim=8, batch_size=8, out_dir=str(tmp_path),
                          health=False, eval_every=0)
     ctx = RunContext(config, options, str(tmp_path))
@@ -255,6 +255,7 @@ def test_family_pads_fashion_mnist_and_builds(tmp_path):
     assert np.all(images[:, :2] == -1.0) and images[:, 2:30, 2:30].max() > 0
     model = family.build(ctx, family.models["stylegan"], info)
     assert isinstance(model, StyleGAN) and model.compiled
+    assert model.augment == "translation"  # --augment reaches StyleGAN's D
     model.train_on_batch(images)
     callbacks = family.callbacks(ctx, model, info)
     callbacks[0].set_model(model)

@@ -178,7 +178,7 @@ def test_options_json_records_the_options_that_apply_with_null_for_the_models_ow
 
 def test_an_older_options_json_resumes_and_a_changed_option_is_refused(tmp_path):
     folder = _image_folder(tmp_path / "images")
-    exact = dict(dataset=folder, model="infogan", deterministic=True)
+    exact = dict(dataset=folder, model="infogan")
     trainer.train(_config(tmp_path, **exact))
     options = tmp_path / "run" / "options.json"
     recorded = json.loads(options.read_text())
@@ -215,7 +215,7 @@ def test_an_older_vae_run_resumes_and_takes_its_new_learning_rate(tmp_path, caps
     # "" / -1 / 0 for "the model's default", no extra_layers, EMA off. None
     # of that applies to the VAE, so none of it may block its resume.
     assert "extra_layers" not in recorded and "ema" not in recorded
-    recorded.update(OLDER_OPTIONS_JSON, ema=0.0)
+    recorded.update(OLDER_OPTIONS_JSON, ema=0.0, width=8)
     del recorded["extra_layers"]
     options.write_text(json.dumps(recorded))
     resumed = trainer.train(_config(tmp_path, dataset=folder, model="vae", epochs=2,

@@ -21,4 +21,6 @@ OPTIONS = (
     Option("pl_weight", 0.0, "Weight of path-length regularisation (0: off; paper 2).",
            architecture=True),
     Option("ema_kimg", 10.0, "Half-life of the EMA generator, thousands of images."),
+    Option("augment", None, "DiffAugment policy for everything D sees, e.g. "
+           "color,translation,cutout; unset or empty: off.", type=str),
 )

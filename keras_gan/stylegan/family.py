@@ -36,7 +36,9 @@ class StyleGANFamily(Family):
 
     def build(self, ctx, model_cls, info):
         config = ctx.config
-        kwargs = {k: v for k, v in ctx.options.items() if v is not None and k != "conditional"}
+        # None (and an empty --augment) leave the model's own default.
+        kwargs = {k: v for k, v in ctx.options.items()
+                  if v is not None and v != "" and k != "conditional"}
         model = model_cls(image_shape=info.image_shape,
                           latent_dim=getattr(config, "latent_dim", 128) or 128,
                           seed=config.seed, num_classes=info.num_classes, **kwargs)

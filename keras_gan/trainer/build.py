@@ -91,7 +91,7 @@ def check_resume(options_path, options, family, cls):
         return model_default(cls, name) if value is None else value
 
     changed = [
-        f"--{k}={options[k]!r} (was {previous.get(k)!r})"
+        f"--{k}={seen(k, options[k])!r} (was {seen(k, previous[k])!r})"
         for k in fixed
         if k in previous and seen(k, previous[k]) != seen(k, options[k])
     ]
