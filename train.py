@@ -245,9 +245,20 @@ def main(argv):
     # A family option may share its name with a flag every model has (width,
     # r1_weight): given on the command line it applies, else the family's
     # own default does.
+    family = families.family_for(values["model"])
+    applies = {o.name for o in family.options_for(family.models[values["model"]])}
+    # Another family's or model's option would change nothing: say so before
+    # anything trains.
+    stray = sorted(name for name in _DECLARED if FLAGS[name].present and name not in applies)
+    if stray:
+        print(f"train.py: error: {', '.join('--' + n for n in stray)} "
+              f"{'does' if len(stray) == 1 else 'do'} not apply to --model={values['model']}; "
+              f"its own options are {', '.join('--' + n for n in sorted(applies)) or 'none'}.",
+              file=sys.stderr)
+        return 2
     values["family_options"] = {
         o.name: FLAGS[o.name].value if FLAGS[o.name].present else o.default
-        for o in families.family_for(values["model"]).options}
+        for o in family.options}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
     config = TrainConfig(**values)

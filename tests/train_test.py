@@ -73,6 +73,9 @@ def test_train_py_end_to_end_and_resume(tmp_path):
     [
         (["--model=stylegan9"], "--model=stylegan9: value should be one of"),
         (["--dataset=no_such_dataset_xyz"], "Unknown dataset 'no_such_dataset_xyz'"),
+        # Another model's option is refused before anything trains, not ignored.
+        (["--l1_weight=3", "--n_critic=2"],
+         "--l1_weight, --n_critic do not apply to --model=dcgan; its own options are"),
     ],
 )
 def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message):
