@@ -242,9 +242,8 @@ def main(argv):
     values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)
               if f.name != "family_options"}
     # The options of the model's own family; the others do not apply.
-    # A family option may share its name with a flag every model has (width,
-    # r1_weight): given on the command line it applies, else the family's
-    # own default does.
+    # Several families may declare one name (width): given on the command
+    # line it applies, else the trainer takes the model's family's default.
     family = families.family_for(values["model"])
     applies = {o.name for o in family.options_for(family.models[values["model"]])}
     # Another family's or model's option would change nothing: say so before
@@ -256,9 +255,8 @@ def main(argv):
               f"its own options are {', '.join('--' + n for n in sorted(applies)) or 'none'}.",
               file=sys.stderr)
         return 2
-    values["family_options"] = {
-        o.name: FLAGS[o.name].value if FLAGS[o.name].present else o.default
-        for o in family.options}
+    values["family_options"] = {name: FLAGS[name].value for name in applies
+                                if FLAGS[name].present}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
     config = TrainConfig(**values)

@@ -8,8 +8,8 @@ from keras_gan import precision as precision_lib
 from keras_gan.family import RunError
 from keras_gan.family import model_default
 
-__all__ = ["build_model", "critic_steps", "make_optimizer", "model_kwargs", "options_for",
-           "reapply_learning_rates"]
+__all__ = ["build_model", "critic_steps", "make_optimizer", "model_kwargs", "option_value",
+           "options_for", "reapply_learning_rates"]
 
 
 def make_optimizer(config, default, flag):
@@ -42,12 +42,17 @@ def options_for(options, cls):
     return tuple(o for o in options if o.name in cls.train_options)
 
 
+def option_value(options, cls, name):
+    """The value `cls` trains with: the run's option, or (None) its own default."""
+    value = options.get(name)
+    return model_default(cls, name) if value is None else value
+
+
 def critic_steps(options, cls):
     """Critic updates per training step: each takes --batch_size images."""
     if "n_critic" not in cls.train_options:
         return 1
-    value = options.get("n_critic")
-    return model_default(cls, "n_critic") if value is None else value
+    return option_value(options, cls, "n_critic")
 
 
 def model_kwargs(config, options, cls):

@@ -11,7 +11,6 @@ from keras_gan import tasks as tasks_lib
 from keras_gan.families import common
 from keras_gan.families import image_to_image_options
 from keras_gan.family import Family
-from keras_gan.family import model_default
 
 __all__ = ["ImageToImageFamily"]
 
@@ -37,12 +36,9 @@ class ImageToImageFamily(Family):
         config = ctx.config
         cls = self.models[config.model]
         # The pipeline makes the pairs the model's own options ask for.
-        task_options = {}
-        for name in ("scale", "domains"):
-            value = ctx.options.get(name)
-            value = model_default(cls, name) if value is None else value
-            if value is not None:
-                task_options[name] = value
+        task_options = {name: common.option_value(ctx.options, cls, name)
+                        for name in ("scale", "domains")}
+        task_options = {k: v for k, v in task_options.items() if v is not None}
         return tasks_lib.loader_for(task_options, cls.task)(
             self.dataset(ctx), split=split, batch_size=batch_size, seed=seed, repeat=repeat,
             return_info=True, with_labels=False, data_dir=config.data_dir,
