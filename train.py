@@ -220,6 +220,9 @@ for _name, ((_family_name, _option), *_others) in _DECLARED.items():
         _help += " Default elsewhere: " + ", ".join(
             f"{family} {'the model default' if o.default is None else o.default}"
             for family, o in _others) + "."
+    if _option.per_model:
+        _help += " Unless given: " + ", ".join(
+            f"{v} for --model={m}" for m, v in _option.per_model.items()) + "."
     if _option.choices:
         flags.DEFINE_enum(_name, _option.default, list(_option.choices), _help)
     else:

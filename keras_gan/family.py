@@ -37,6 +37,9 @@ class Option:
             value. Defaults to False.
         choices: tuple of str, or None. The values a `str` option accepts
             (`train.py` checks them). Defaults to None (any).
+        per_model: dict. `train.py --model` names whose recipe departs from
+            `default`, with their value (e.g. `{"wgan_gp": 1}` for
+            `n_critic`). Defaults to none.
     """
 
     name: str
@@ -45,9 +48,15 @@ class Option:
     type: type | None = None
     architecture: bool = False
     choices: tuple | None = None
+    per_model: dict = dataclasses.field(default_factory=dict, hash=False)
 
     def kind(self):
         return self.type or type(self.default)
+
+    def default_for(self, model):
+        """The value a run of `train.py --model=<model>` takes when the flag
+        is not given."""
+        return self.per_model.get(model, self.default)
 
 
 _NO_DEFAULT = inspect.Parameter.empty

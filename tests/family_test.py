@@ -9,6 +9,7 @@ import tensorflow as tf
 import keras
 
 from keras_gan import export
+from keras_gan import layers
 from keras_gan import testing
 from keras_gan.models import ACGAN, DCGAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE
 
@@ -48,27 +49,67 @@ def test_default_losses_of_the_papers():
     assert build("lsgan").loss_name == "least_squares"
     sngan = build("sngan")
     assert sngan.loss_name == "hinge"
-    wrapped = [l for l in sngan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)]
-    assert len(wrapped) == 3  # both convolutions and the output layer
+    normalized = [l for l in sngan.discriminator.layers
+                  if isinstance(l, (layers.SpectralConv2D, layers.SpectralDense))]
+    assert len(normalized) == 3  # both convolutions and the output layer
     assert not any(isinstance(l, keras.layers.BatchNormalization) for l in sngan.discriminator.layers)
 
 
-def test_spectral_normalization_bounds_the_kernel():
-    """Training brings a D kernel of spectral norm 3 back to ~1 (Keras's
-    layer stores the normalized kernel)."""
-    sngan = build("sngan")
-    layer = [l for l in sngan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)][1]
+def _largest_singular_value(kernel):
+    kernel = np.asarray(kernel)
+    return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
 
-    def sigma():
-        kernel = layer.layer.kernel.numpy()
-        return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
 
-    layer.layer.kernel.assign(layer.layer.kernel * (3.0 / sigma()))
-    assert abs(sigma() - 3.0) < 1e-3
-    batch = testing.fake_batch(sngan)
-    for _ in range(10):
-        sngan.train_on_batch(*batch)
-    assert abs(sigma() - 1.0) < 0.05, sigma()
+@pytest.mark.parametrize("layer_cls,shape", [(layers.SpectralConv2D, (2, 8, 8, 3)),
+                                             (layers.SpectralDense, (2, 24))])
+def test_spectral_layers_apply_the_kernel_over_its_largest_singular_value(layer_cls, shape):
+    layer = layer_cls(6, 3, padding="same") if layer_cls is layers.SpectralConv2D else layer_cls(6)
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+    layer(x)
+    layer.kernel.assign(layer.kernel * (3.0 / _largest_singular_value(layer.kernel)))
+    for _ in range(30):  # The power iteration converges across training calls.
+        layer(x, training=True)
+    applied = np.asarray(layer.normalized_kernel(training=False))
+    assert abs(_largest_singular_value(applied) - 1.0) < 1e-3
+    assert abs(_largest_singular_value(layer.kernel) - 3.0) < 1e-3  # W itself is left alone.
+    plain = (keras.layers.Conv2D(6, 3, padding="same") if layer_cls is layers.SpectralConv2D
+             else keras.layers.Dense(6))
+    plain.build(shape)
+    plain.kernel.assign(applied)
+    plain.bias.assign(layer.bias)
+    np.testing.assert_allclose(np.asarray(layer(x)), np.asarray(plain(x)), atol=1e-5)
+    restored = layer_cls.from_config(layer.get_config())
+    assert restored.power_iterations == 1
+
+
+def test_spectral_gradient_goes_through_sigma():
+    """W / sigma(W) does not change when W is scaled, so the gradient with
+    respect to W is orthogonal to W (the paper's gradient). A layer that
+    only rescales the stored kernel (keras.layers.SpectralNormalization)
+    passes the plain gradient instead, which grows the top singular value."""
+    layer = layers.SpectralDense(5)
+    x = tf.constant(np.random.default_rng(1).normal(size=(16, 12)).astype("float32"))
+    layer(x, training=True)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.sin(layer(x, training=True)))
+    grad = tape.gradient(loss, layer.kernel).numpy()
+    kernel = layer.kernel.numpy()
+    cosine = np.sum(grad * kernel) / (np.linalg.norm(grad) * np.linalg.norm(kernel))
+    assert abs(cosine) < 1e-4, cosine
+    assert np.linalg.norm(grad) > 1e-3
+
+
+def test_sngan_trains_under_mixed_bfloat16():
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        sngan = build("sngan")
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
+    logs = sngan.train_on_batch(*testing.fake_batch(sngan), return_dict=True)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+    layer = next(l for l in sngan.discriminator.layers if isinstance(l, layers.SpectralConv2D))
+    assert layer.power_u.dtype == "float32"
 
 
 def test_acgan_discriminator_sees_images_only_and_classifies():
@@ -81,6 +122,38 @@ def test_acgan_discriminator_sees_images_only_and_classifies():
     assert not np.array_equal(before[0], head.weights[0].numpy()), "class head did not train"
     with pytest.raises(ValueError, match="labels must lie in"):
         model.generate(2, labels=[0, 4])
+
+
+@pytest.mark.parametrize("classify_fakes", [True, False])
+def test_acgan_class_loss_on_fakes_only_when_asked(classify_fakes):
+    model = testing.tiny_model(ACGAN, num_classes=4, classify_fakes=classify_fakes)
+    real, labels = testing.fake_batch(model)
+    labels = np.asarray(labels).reshape(-1)
+    batch = len(labels)
+    real_outputs = [np.zeros((batch, 1), "float32"), np.eye(4, dtype="float32")[labels] * 3]
+    terms = [model.discriminator_terms(real, real, labels, None, real_outputs,
+                                       [np.zeros((batch, 1), "float32"), fake_class])["d_class"]
+             for fake_class in (np.eye(4, dtype="float32")[labels] * 3,
+                                np.eye(4, dtype="float32")[(labels + 1) % 4] * 3)]
+    real_ce = float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
+        labels, real_outputs[1], from_logits=True)))
+    if classify_fakes:  # Misclassified fakes cost D more.
+        assert float(terms[1]) > float(terms[0]) + 1
+    else:  # Only the real images count, twice.
+        np.testing.assert_allclose([float(t) for t in terms], [2 * real_ce] * 2, rtol=1e-5)
+    assert ACGAN.from_config(model.get_config()).classify_fakes is classify_fakes
+
+
+def test_train_py_acgan_recipe_classifies_real_images_only():
+    from keras_gan import families
+    from keras_gan import trainer
+
+    family = families.family_for("acgan")
+    options = trainer.family_options(trainer.make_config(model="acgan"), family, ACGAN)
+    assert options["classify_fakes"] is False
+    options = trainer.family_options(trainer.make_config(model="acgan", classify_fakes=True),
+                                     family, ACGAN)
+    assert options["classify_fakes"] is True
 
 
 def test_infogan_q_head_and_codes():

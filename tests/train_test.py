@@ -169,8 +169,9 @@ def test_options_json_records_the_options_that_apply_with_null_for_the_models_ow
     folder = _image_folder(tmp_path / "images")
     trainer.train(_config(tmp_path, dataset=folder, model="wgan_gp", gp_weight=5.0))
     recorded = json.loads((tmp_path / "run" / "options.json").read_text())
-    # WGAN-GP's own options, the one given and the ones left to the model.
-    assert recorded["gp_weight"] == 5.0 and recorded["n_critic"] is None
+    # WGAN-GP's own options: the one given, train.py's recipe for it (one
+    # critic step), and the ones left to the model.
+    assert recorded["gp_weight"] == 5.0 and recorded["n_critic"] == 1
     assert recorded["loss"] is None and recorded["beta_1"] is None
     assert recorded["width"] == 8 and recorded["extra_layers"] == 2 and recorded["ema"] == 0.999
     # Other models' options are not a WGAN-GP's.

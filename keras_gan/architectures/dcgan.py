@@ -22,6 +22,8 @@ from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import functional
 from keras_gan.architectures.common import generator_inputs
 from keras_gan.architectures.common import label_map
+from keras_gan.layers import SpectralConv2D
+from keras_gan.layers import SpectralDense
 
 __all__ = ["dcgan_generator", "dcgan_discriminator", "upsampling_plan"]
 
@@ -123,9 +125,9 @@ def dcgan_discriminator(
             label is embedded as an extra input channel. Defaults to None.
         normalization: str. "batch" (DCGAN), "layer" (for critics with a
             gradient penalty, which must not mix samples in a batch),
-            "spectral" (every convolution and dense layer wrapped in
-            `keras.layers.SpectralNormalization`, no other normalization;
-            SNGAN) or "none". Defaults to "batch".
+            "spectral" (every convolution and dense layer spectrally
+            normalized as in the paper, `keras_gan.layers.SpectralConv2D`
+            and `SpectralDense`, no other normalization; SNGAN) or "none". Defaults to "batch".
         extra_outputs: int or None. Size of a second output head on the
             shared features (class logits for ACGAN, code predictions for
             InfoGAN); D then returns `[logits, extra]`. Defaults to None.
@@ -147,10 +149,8 @@ def dcgan_discriminator(
             f"Received: normalization={normalization!r}"
         )
 
-    def weighted(layer):
-        if normalization == "spectral":
-            return layers.SpectralNormalization(layer)
-        return layer
+    conv = SpectralConv2D if normalization == "spectral" else layers.Conv2D
+    dense = SpectralDense if normalization == "spectral" else layers.Dense
 
     _, _, steps = upsampling_plan(image_shape)
     images = keras.Input(tuple(image_shape), name="images")
@@ -161,9 +161,8 @@ def dcgan_discriminator(
         x = layers.Concatenate()([images, label_channel])
     filters = width
     for step in range(steps):
-        x = weighted(
-            layers.Conv2D(filters, 4, 2, padding="same", use_bias=step == 0 or normalization == "spectral")
-        )(x)
+        x = conv(filters, 4, 2, padding="same",
+                 use_bias=step == 0 or normalization == "spectral")(x)
         # The paper leaves D's input layer without batch normalization.
         if step > 0 and normalization == "batch":
             x = layers.BatchNormalization(synchronized=True)(x)
@@ -172,14 +171,14 @@ def dcgan_discriminator(
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
     for _ in range(extra_layers):
-        x = weighted(layers.Conv2D(filters // 2, 3, padding="same", use_bias=normalization == "spectral"))(x)
+        x = conv(filters // 2, 3, padding="same", use_bias=normalization == "spectral")(x)
         if normalization == "batch":
             x = layers.BatchNormalization(synchronized=True)(x)
         elif normalization == "layer":
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
     features = layers.Flatten()(x)
-    logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(features)
+    logits = dense(1, dtype="float32", name="logits")(features)
     if extra_outputs is None:
         return functional(inputs, logits, name or "discriminator")
     head = features

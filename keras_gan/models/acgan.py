@@ -26,10 +26,21 @@ class ACGAN(ConditionalGAN):
     to make images D recognises as the asked-for class. The class losses are
     tracked as `d_class` and `g_class`.
 
+    With `classify_fakes=False` D's classifier learns from real images only
+    (twice weighted, so the class term keeps its size). Trained on G's
+    samples too, the classifier and G cooperate on them: G is rewarded for
+    the one image per class that D's classifier finds easiest, and ignores
+    its noise (train.py's AC-GAN did this on Fashion-MNIST: recall 0, every
+    sample of a class the same image). Keras's AC-GAN example trains D's
+    classifier on real images only for this reason (Shu, Bui & Ermon, "AC-GAN
+    learns a biased distribution", 2017, analyse the bias).
+
     Args:
         num_classes: int. Number of classes.
         class_weight: float. Weight of the class cross-entropy in both
             losses. Defaults to 1.
+        classify_fakes: bool. Whether D's class loss also covers generated
+            images (the paper's). Defaults to True.
         **kwargs: `DCGAN` arguments. A user discriminator must take images
             only and return `[logits (batch, 1), class_logits (batch,
             num_classes)]`.
@@ -47,12 +58,15 @@ class ACGAN(ConditionalGAN):
 
     discriminator_takes_labels = False
 
-    def __init__(self, num_classes=None, class_weight=1.0, **kwargs):
+    train_options = ConditionalGAN.train_options + ("classify_fakes",)
+
+    def __init__(self, num_classes=None, class_weight=1.0, classify_fakes=True, **kwargs):
         if not class_weight >= 0:
             raise ValueError(
                 f"class_weight must be >= 0. Received: class_weight={class_weight!r}"
             )
         self.class_weight = float(class_weight)
+        self.classify_fakes = bool(classify_fakes)
         super().__init__(num_classes=num_classes, **kwargs)
         self._penalty_trackers["d_class"] = keras.metrics.Mean(name="d_class")
         self._penalty_trackers["g_class"] = keras.metrics.Mean(name="g_class")
@@ -78,7 +92,10 @@ class ACGAN(ConditionalGAN):
             )
 
     def discriminator_terms(self, real, fake, labels, z, real_outputs, fake_outputs):
-        loss = _class_loss(labels, real_outputs) + _class_loss(labels, fake_outputs)
+        if self.classify_fakes:
+            loss = _class_loss(labels, real_outputs) + _class_loss(labels, fake_outputs)
+        else:
+            loss = 2.0 * _class_loss(labels, real_outputs)
         return {
             **super().discriminator_terms(real, fake, labels, z, real_outputs, fake_outputs),
             "d_class": self.class_weight * loss,
@@ -91,4 +108,5 @@ class ACGAN(ConditionalGAN):
         }
 
     def get_config(self):
-        return {**super().get_config(), "class_weight": self.class_weight}
+        return {**super().get_config(), "class_weight": self.class_weight,
+                "classify_fakes": self.classify_fakes}

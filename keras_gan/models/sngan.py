@@ -10,13 +10,19 @@ class SNGAN(DCGAN):
     """GAN whose discriminator is made 1-Lipschitz by spectral normalization.
 
     Every weight matrix of D is divided by its largest singular value,
-    estimated with one power iteration per training step
-    (`keras.layers.SpectralNormalization`), which bounds D's Lipschitz
-    constant without a penalty term or weight clipping and without batch
-    normalization. Trained with the hinge loss
+    estimated with one power iteration per training step, with the gradient
+    taken through the division as in the paper (`keras_gan.layers.
+    SpectralConv2D`, `SpectralDense`; `keras.layers.SpectralNormalization`
+    does not, and collapses D's layers to rank one), which bounds D's
+    Lipschitz constant without a penalty term or weight clipping and without
+    batch normalization. Trained with the hinge loss
     `L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`,
-    `L_G = -E[D(G(z))]`, and Adam(2e-4, beta_1=0.5, beta_2=0.999) as in the
-    paper's standard-CNN setting.
+    `L_G = -E[D(G(z))]`, and Adam(1e-3, beta_1=0.5, beta_2=0.999), one D
+    update per G update: the paper's aggressive learning rate (its settings
+    D-F), at which spectral normalization stays stable where the other
+    methods fail. On Fashion-MNIST after 120 s on 2 cores it gave FID 76
+    against 115 for the paper's Adam(2e-4) setting C (README, "Quality
+    after 600 s").
 
     Args:
         **kwargs: `DCGAN` arguments (`width`, `image_shape`, `latent_dim`,
@@ -38,6 +44,6 @@ class SNGAN(DCGAN):
 
     def default_optimizers(self):
         return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999),
-            keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999),
+            keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.999),
+            keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.999),
         )

@@ -38,8 +38,8 @@ def build_model(config, info):
 
 def family_options(config, family, cls):
     """The family's options that apply to `cls`: the config's value, or the
-    family's default (None: the model's own)."""
-    return {o.name: config.family_options.get(o.name, o.default)
+    family's default for the run's model (None: the model's own)."""
+    return {o.name: config.family_options.get(o.name, o.default_for(config.model))
             for o in family.options_for(cls)}
 
 
