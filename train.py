@@ -244,21 +244,11 @@ def main(argv):
         distribute.split_cpu(FLAGS.cpu_devices)
     values = {f.name: FLAGS[f.name].value for f in dataclasses.fields(TrainConfig)
               if f.name != "family_options"}
-    # The options of the model's own family; the others do not apply.
-    # Several families may declare one name (width): given on the command
-    # line it applies, else the trainer takes the model's family's default.
-    family = families.family_for(values["model"])
-    applies = {o.name for o in family.options_for(family.models[values["model"]])}
-    # Another family's or model's option would change nothing: say so before
-    # anything trains.
-    stray = sorted(name for name in _DECLARED if FLAGS[name].present and name not in applies)
-    if stray:
-        print(f"train.py: error: {', '.join('--' + n for n in stray)} "
-              f"{'does' if len(stray) == 1 else 'do'} not apply to --model={values['model']}; "
-              f"its own options are {', '.join('--' + n for n in sorted(applies)) or 'none'}.",
-              file=sys.stderr)
-        return 2
-    values["family_options"] = {name: FLAGS[name].value for name in applies
+    # Every family option given on the command line; the trainer refuses
+    # one that does not apply to the model before anything trains. One
+    # several families declare (width) left out takes the model's family's
+    # default.
+    values["family_options"] = {name: FLAGS[name].value for name in _DECLARED
                                 if FLAGS[name].present}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])

@@ -179,18 +179,21 @@ def build(name, **options):
     from keras_gan import trainer
     from keras_gan.family import RunContext
 
+    family = families.family_for(name)
+    cls = family.models[name]
+    takes = {o.name for o in family.options_for(cls)}
     if FLAGS.width:
         options["width"] = FLAGS.width
     # The PyTorch twin (bench/torch_dcgan.py) has the paper's two-convolution
-    # networks and no weight average: time those on both sides.
-    options.setdefault("extra_layers", 0)
-    options.setdefault("ema", 0.0)
+    # networks and no weight average: time those on both sides (for the
+    # models that have them).
+    for option, value in (("extra_layers", 0), ("ema", 0.0)):
+        if option in takes:
+            options.setdefault(option, value)
     # Each variant names its precision; the others are float32, not train.py's auto.
     options.setdefault("precision", "float32")
     options.setdefault("dataset", "fashion_mnist")
     config = trainer.make_config(model=name, batch_size=FLAGS.batch_size, **options)
-    family = families.family_for(name)
-    cls = family.models[name]
     ctx = RunContext(config, trainer.family_options(config, family, cls), "")
     dataset, info = family.load_data(ctx, split="train", seed=0, repeat=True,
                                      batch_size=family.examples_per_step(ctx))

@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # SGD, whose update (unlike Adam's) scales with the gradient, catches a
 # replica scaling slip; Adam is the models' default.
 @pytest.mark.parametrize("name, optimizer", [("dcgan", "default"), ("dcgan", "sgd"),
-                                             ("wgan_gp", "sgd")])
+                                             ("wgan_gp", "sgd"), ("sngan", "sgd")])
 def test_mirrored_steps_equal_single_device_steps_and_checkpoints_cross(name, optimizer):
     result = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tests", "strategy_check.py"), name, optimizer],

@@ -76,6 +76,7 @@ def test_train_py_end_to_end_and_resume(tmp_path):
         # Another model's option is refused before anything trains, not ignored.
         (["--l1_weight=3", "--n_critic=2"],
          "--l1_weight, --n_critic do not apply to --model=dcgan; its own options are"),
+        (["--d_learning_rate=0"], "--d_learning_rate must be positive"),
     ],
 )
 def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message):
@@ -178,6 +179,14 @@ def test_options_json_records_the_options_that_apply_with_null_for_the_models_ow
     for name in ("categories", "unroll_steps", "clip_value", "domains", "l1_weight", "mask",
                  "dense_units", "w_dim", "family_options"):
         assert name not in recorded, name
+
+
+def test_the_trainer_refuses_a_family_option_the_model_does_not_take(tmp_path):
+    config = trainer.TrainConfig(model="dcgan", out_dir=str(tmp_path / "run"),
+                                 family_options={"n_critic": 2})
+    with pytest.raises(trainer.RunError, match="--n_critic does not apply to --model=dcgan"):
+        trainer.train(config)
+    assert not (tmp_path / "run").exists()
 
 
 def test_an_older_options_json_resumes_and_a_changed_option_is_refused(tmp_path):

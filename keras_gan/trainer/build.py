@@ -38,9 +38,22 @@ def build_model(config, info):
 
 def family_options(config, family, cls):
     """The family's options that apply to `cls`: the config's value, or the
-    family's default for the run's model (None: the model's own)."""
+    family's default for the run's model (None: the model's own).
+
+    Raises:
+        RunError: for an option in `config.family_options` that `cls` does
+            not take (it would change nothing).
+    """
+    takes = family.options_for(cls)
+    stray = sorted(set(config.family_options) - {o.name for o in takes})
+    if stray:
+        raise RunError(
+            f"{', '.join('--' + n for n in stray)} {'does' if len(stray) == 1 else 'do'} "
+            f"not apply to --model={config.model}; its own options are "
+            f"{', '.join('--' + o.name for o in sorted(takes, key=lambda o: o.name)) or 'none'}."
+        )
     return {o.name: config.family_options.get(o.name, o.default_for(config.model))
-            for o in family.options_for(cls)}
+            for o in takes}
 
 
 def with_dataset(config, family):
