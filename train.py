@@ -220,13 +220,21 @@ for _name, ((_family_name, _option), *_others) in _DECLARED.items():
         _help += " Default elsewhere: " + ", ".join(
             f"{family} {'the model default' if o.default is None else o.default}"
             for family, o in _others) + "."
-    if _option.per_model:
-        _help += " Unless given: " + ", ".join(
-            f"{v} for --model={m}" for m, v in _option.per_model.items()) + "."
     if _option.choices:
         flags.DEFINE_enum(_name, _option.default, list(_option.choices), _help)
     else:
         _DEFINE[_option.kind()](_name, _option.default, _help)
+
+
+# Where a family's recipe for a model departs from a flag's default, the
+# flag's help says so.
+_RECIPE_NOTES = {}
+for _family_name in families.FAMILIES:
+    for _model, _recipe in families.declared_recipes(_family_name).items():
+        for _name, _value in _recipe.items():
+            _RECIPE_NOTES.setdefault(_name, []).append(f"{_value} for --model={_model}")
+for _name, _notes in _RECIPE_NOTES.items():
+    FLAGS[_name].help += " train.py's recipe, unless given: " + ", ".join(_notes) + "."
 
 
 def main(argv):

@@ -37,9 +37,6 @@ class Option:
             value. Defaults to False.
         choices: tuple of str, or None. The values a `str` option accepts
             (`train.py` checks them). Defaults to None (any).
-        per_model: dict. `train.py --model` names whose recipe departs from
-            `default`, with their value (e.g. `{"wgan_gp": 1}` for
-            `n_critic`). Defaults to none.
     """
 
     name: str
@@ -48,15 +45,9 @@ class Option:
     type: type | None = None
     architecture: bool = False
     choices: tuple | None = None
-    per_model: dict = dataclasses.field(default_factory=dict, hash=False)
 
     def kind(self):
         return self.type or type(self.default)
-
-    def default_for(self, model):
-        """The value a run of `train.py --model=<model>` takes when the flag
-        is not given."""
-        return self.per_model.get(model, self.default)
 
 
 _NO_DEFAULT = inspect.Parameter.empty
@@ -105,12 +96,17 @@ class Family:
         models: dict. `train.py --model` names -> `keras.Model` classes.
         options: tuple of `Option`. The family's own options.
         default_dataset: str. The dataset used when `--dataset` is not given.
+        recipes: dict. `train.py --model` name -> `{option: value}` where
+            train.py's recipe for that model departs from an option's
+            default: the family's own options and the generic ones
+            (`d_learning_rate`, ...) alike. A value given by the user wins.
     """
 
     name = ""
     models = {}
     options = ()
     default_dataset = ""
+    recipes = {}
 
     def dataset(self, ctx):
         """The run's dataset: `config.dataset`, or the family's default."""

@@ -151,7 +151,12 @@ class _SpectralKernel:
     the top singular direction's growth removed (the paper's section 2.2).
     """
 
-    def _build_vector(self):
+    def __init__(self, *args, power_iterations=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.power_iterations = power_iterations
+
+    def build(self, input_shape):
+        super().build(input_shape)
         self.power_u = self.add_weight(
             shape=(1, self.kernel.shape[-1]),
             initializer=keras.initializers.RandomNormal(stddev=1.0),
@@ -175,6 +180,11 @@ class _SpectralKernel:
         sigma = ops.sum(ops.matmul(v, matrix) * u)
         return kernel / ops.cast(sigma, kernel.dtype)
 
+    def _bias_and_activation(self, outputs):
+        if self.use_bias:
+            outputs = ops.add(outputs, self.bias)
+        return outputs if self.activation is None else self.activation(outputs)
+
     # Dense and Conv2D save a fixed list of their own (kernel, bias); the
     # power-iteration vector is saved with them, as any layer's weights are.
     def save_own_variables(self, store):
@@ -183,8 +193,8 @@ class _SpectralKernel:
     def load_own_variables(self, store):
         keras.layers.Layer.load_own_variables(self, store)
 
-    def _spectral_config(self, config):
-        return {**config, "power_iterations": self.power_iterations}
+    def get_config(self):
+        return {**super().get_config(), "power_iterations": self.power_iterations}
 
 
 def _unit(x):
@@ -194,8 +204,9 @@ def _unit(x):
 
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SpectralConv2D(_SpectralKernel, keras.layers.Conv2D):
-    """`keras.layers.Conv2D` whose kernel is spectrally normalized, with the
-    gradient taken through the normalization as in the paper.
+    """`keras.layers.Conv2D` (channels last) whose kernel is spectrally
+    normalized, with the gradient taken through the normalization as in the
+    paper.
 
     Args:
         power_iterations: int. Power iterations per training call.
@@ -209,22 +220,9 @@ class SpectralConv2D(_SpectralKernel, keras.layers.Conv2D):
     (1, 8, 8, 4)
     """
 
-    def __init__(self, *args, power_iterations=1, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.power_iterations = power_iterations
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_vector()
-
     def call(self, inputs, training=False):
-        outputs = self.convolution_op(inputs, ops.cast(self.normalized_kernel(training), inputs.dtype))
-        if self.use_bias:
-            outputs = ops.add(outputs, self.bias)
-        return outputs if self.activation is None else self.activation(outputs)
-
-    def get_config(self):
-        return self._spectral_config(super().get_config())
+        kernel = ops.cast(self.normalized_kernel(training), inputs.dtype)
+        return self._bias_and_activation(self.convolution_op(inputs, kernel))
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -243,19 +241,7 @@ class SpectralDense(_SpectralKernel, keras.layers.Dense):
     (2, 3)
     """
 
-    def __init__(self, *args, power_iterations=1, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.power_iterations = power_iterations
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_vector()
-
     def call(self, inputs, training=False):
-        outputs = ops.matmul(inputs, ops.cast(self.normalized_kernel(training), inputs.dtype))
-        if self.use_bias:
-            outputs = ops.add(outputs, self.bias)
-        return outputs if self.activation is None else self.activation(outputs)
+        kernel = ops.cast(self.normalized_kernel(training), inputs.dtype)
+        return self._bias_and_activation(ops.matmul(inputs, kernel))
 
-    def get_config(self):
-        return self._spectral_config(super().get_config())

@@ -2,6 +2,7 @@
 README's tables state them, and WGAN's Algorithm 1: a fresh real batch for
 every critic update."""
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_default_optimizers_losses_and_weights_are_the_papers(name):
         # without the argument.
         if option in families_options:
             assert families_options[option].default is None, option
-            recipe = families_options[option].per_model.get(name)
+            recipe = family.recipes.get(name, {}).get(option)
             kwargs = common.model_kwargs(config, run_options, type(model))
             if recipe is None:
                 assert option not in kwargs, option
@@ -125,3 +126,34 @@ def test_each_critic_update_takes_a_fresh_real_batch(name):
     # Five updates on four images each, no image twice: the batch's strided parts.
     assert indices == [list(range(k, 20, 5)) for k in range(5)]
     assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
+
+
+@pytest.mark.parametrize("family_name", sorted(families.FAMILIES))
+def test_every_recipe_departure_is_an_option_its_model_takes(family_name):
+    family = families.get(family_name)
+    generic = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
+    assert families.declared_recipes(family_name) == family.recipes
+    for model, recipe in family.recipes.items():
+        takes = {o.name for o in family.options_for(family.models[model])}
+        for option, value in recipe.items():
+            assert option in takes or option in generic - {"family_options"}, (model, option)
+            assert value is not None, (model, option)
+
+
+def test_the_wgan_gp_recipe_reaches_its_optimizers_and_a_given_flag_wins():
+    model = trainer.build_model(trainer.make_config(model="wgan_gp", width=8),
+                                _info())
+    assert model.n_critic == 1
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(1e-4)  # The paper's.
+    model = trainer.build_model(
+        trainer.make_config(model="wgan_gp", width=8, n_critic=5, d_learning_rate=1e-4), _info())
+    assert model.n_critic == 5
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(1e-4)
+
+
+def _info():
+    from keras_gan.data.info import DatasetInfo
+
+    return DatasetInfo(name="fashion_mnist", source="idx", image_shape=(28, 28, 1),
+                       num_classes=10, num_examples=64)

@@ -15,7 +15,7 @@ from keras_gan.family import Option
 from keras_gan.family import RunContext
 
 __all__ = ["FAMILIES", "Family", "Option", "RunContext", "declared", "declared_model_names",
-           "get", "family_for", "load_all", "model_names"]
+           "declared_recipes", "get", "family_for", "load_all", "model_names"]
 
 FAMILIES = {
     "image": "keras_gan.families.image:ImageFamily",
@@ -42,6 +42,12 @@ def declared(name):
     if name not in FAMILIES:
         raise ValueError(f"Unknown family {name!r}; choose one of {sorted(FAMILIES)}.")
     return importlib.import_module(f"{__name__}.{name}_options")
+
+
+def declared_recipes(name):
+    """Family `name`'s `RECIPES` (model -> {option: value}, where train.py's
+    recipe departs from an option's default), read without TensorFlow."""
+    return getattr(declared(name), "RECIPES", {})
 
 
 def declared_model_names():

@@ -47,6 +47,7 @@ class ImageFamily(Family):
         "vae": models.VAE,
     }
     options = image_options.OPTIONS
+    recipes = image_options.RECIPES
     default_dataset = "fashion_mnist"
 
     def _cls(self, ctx):

@@ -15,9 +15,12 @@ from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
 from keras_gan.trainer.config import LEGACY_DEFAULTS
 from keras_gan.trainer.config import OPTIONS_BEFORE_THEY_EXISTED
 from keras_gan.trainer.config import PRECISIONS
+from keras_gan.trainer.config import TrainConfig
+
+GENERIC = {f.name for f in dataclasses.fields(TrainConfig)} - {"family_options"}
 
 __all__ = ["build_model", "check_resume", "family_options", "model_class", "run_options",
-           "validate", "with_dataset"]
+           "validate", "with_dataset", "with_recipe"]
 
 
 def model_class(config):
@@ -31,14 +34,15 @@ def model_class(config):
 def build_model(config, info):
     """Builds and compiles the model that `config` asks for (its family decides how)."""
     family, cls = model_class(config)
-    config = with_dataset(config, family)
+    config = with_recipe(with_dataset(config, family), family)
     return family.build(RunContext(config, family_options(config, family, cls), config.out_dir),
                         cls, info)
 
 
 def family_options(config, family, cls):
     """The family's options that apply to `cls`: the config's value, or the
-    family's default for the run's model (None: the model's own).
+    family's recipe for the run's model, or the option's default (None: the
+    model's own).
 
     Raises:
         RunError: for an option in `config.family_options` that `cls` does
@@ -52,8 +56,18 @@ def family_options(config, family, cls):
             f"not apply to --model={config.model}; its own options are "
             f"{', '.join('--' + o.name for o in sorted(takes, key=lambda o: o.name)) or 'none'}."
         )
-    return {o.name: config.family_options.get(o.name, o.default_for(config.model))
+    recipe = family.recipes.get(config.model, {})
+    return {o.name: config.family_options.get(o.name, recipe.get(o.name, o.default))
             for o in takes}
+
+
+def with_recipe(config, family):
+    """`config` with the generic options that the family's recipe for the
+    model sets (`Family.recipes`) filled in where they are None."""
+    recipe = family.recipes.get(config.model, {})
+    fill = {name: value for name, value in recipe.items()
+            if name in GENERIC and getattr(config, name) is None}
+    return dataclasses.replace(config, **fill) if fill else config
 
 
 def with_dataset(config, family):

@@ -23,6 +23,7 @@ from keras_gan.trainer.build import model_class
 from keras_gan.trainer.build import run_options
 from keras_gan.trainer.build import validate
 from keras_gan.trainer.build import with_dataset
+from keras_gan.trainer.build import with_recipe
 
 __all__ = ["TrainResult", "train"]
 
@@ -169,7 +170,7 @@ def train(config):
     start = time.monotonic()
     validate(config)
     family, cls = model_class(config)
-    config = with_dataset(config, family)
+    config = with_recipe(with_dataset(config, family), family)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
