@@ -177,11 +177,9 @@ def build(name, **options):
     """The model `train.py --model=NAME` trains, and its training data."""
     from keras_gan import families
     from keras_gan import trainer
-    from keras_gan.family import RunContext
 
     family = families.family_for(name)
-    cls = family.models[name]
-    takes = {o.name for o in family.options_for(cls)}
+    takes = {o.name for o in family.options_for(family.models[name])}
     if FLAGS.width:
         options["width"] = FLAGS.width
     # The PyTorch twin (bench/torch_dcgan.py) has the paper's two-convolution
@@ -194,10 +192,10 @@ def build(name, **options):
     options.setdefault("precision", "float32")
     options.setdefault("dataset", "fashion_mnist")
     config = trainer.make_config(model=name, batch_size=FLAGS.batch_size, **options)
-    ctx = RunContext(config, trainer.family_options(config, family, cls), "")
+    _, cls, ctx = trainer.run_context(config)
     dataset, info = family.load_data(ctx, split="train", seed=0, repeat=True,
                                      batch_size=family.examples_per_step(ctx))
-    return family.build(ctx, family.models[name], info), dataset
+    return family.build(ctx, cls, info), dataset
 
 
 def tutorial_runner(name, train_images):
@@ -511,9 +509,7 @@ def main(argv):
 def print_timings():
     import tensorflow as tf
 
-    from keras_gan import families
     from keras_gan import trainer
-    from keras_gan.family import RunContext
 
     train_images = fashion_mnist_images()
     torch_dcgan, torch_threads = None, "n/a"
@@ -556,10 +552,9 @@ def print_timings():
             runners["fit/f32/xla"] = fit_runner(name, jit_compile=True)
         times = timed(runners, steps)
         model = runners["fit/f32"].model
-        family = families.family_for(name)
-        config = trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size)
-        images_per_step = family.examples_per_step(RunContext(
-            config, trainer.family_options(config, family, family.models[name]), ""))
+        family, _, ctx = trainer.run_context(
+            trainer.TrainConfig(model=name, batch_size=FLAGS.batch_size))
+        images_per_step = family.examples_per_step(ctx)
         flops = {}
         if simple:
             g = forward_flops(model.generator, FLAGS.batch_size)

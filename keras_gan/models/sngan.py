@@ -18,11 +18,10 @@ class SNGAN(DCGAN):
     batch normalization. Trained with the hinge loss
     `L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`,
     `L_G = -E[D(G(z))]`, and Adam(1e-3, beta_1=0.5, beta_2=0.999), one D
-    update per G update: the paper's aggressive learning rate (its settings
-    D-F), at which spectral normalization stays stable where the other
-    methods fail. On Fashion-MNIST after 120 s on 2 cores it gave FID 76
-    against 115 for the paper's Adam(2e-4) setting C (README, "Quality
-    after 600 s").
+    update per G update: the aggressive learning rate the paper tried, at
+    which spectral normalization stayed stable. On Fashion-MNIST after
+    120 s on 2 cores it gave FID 76 against 115 for Adam(2e-4) (README,
+    "Models").
 
     Args:
         **kwargs: `DCGAN` arguments (`width`, `image_shape`, `latent_dim`,

@@ -21,6 +21,7 @@ Run directory layout:
 from keras_gan.family import RunError
 from keras_gan.trainer.build import build_model
 from keras_gan.trainer.build import family_options
+from keras_gan.trainer.build import run_context
 from keras_gan.trainer.config import PRECISIONS
 from keras_gan.trainer.config import TrainConfig
 from keras_gan.trainer.config import make_config
@@ -28,4 +29,5 @@ from keras_gan.trainer.run import TrainResult
 from keras_gan.trainer.run import train
 
 __all__ = ["TrainConfig", "TrainResult", "train", "build_model", "family_options", "make_config",
+           "run_context",
            "RunError", "PRECISIONS"]

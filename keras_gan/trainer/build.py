@@ -12,14 +12,13 @@ from keras_gan.family import RunContext
 from keras_gan.family import RunError
 from keras_gan.family import model_default
 from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
+from keras_gan.trainer.config import GENERIC_OPTIONS
 from keras_gan.trainer.config import LEGACY_DEFAULTS
 from keras_gan.trainer.config import OPTIONS_BEFORE_THEY_EXISTED
 from keras_gan.trainer.config import PRECISIONS
-from keras_gan.trainer.config import TrainConfig
 
-GENERIC = {f.name for f in dataclasses.fields(TrainConfig)} - {"family_options"}
-
-__all__ = ["build_model", "check_resume", "family_options", "model_class", "run_options",
+__all__ = ["build_model", "check_resume", "family_options", "model_class", "run_context",
+           "run_options",
            "validate", "with_dataset", "with_recipe"]
 
 
@@ -31,12 +30,19 @@ def model_class(config):
     return family, family.models[config.model]
 
 
-def build_model(config, info):
-    """Builds and compiles the model that `config` asks for (its family decides how)."""
+def run_context(config):
+    """`(family, model class, RunContext)` for `config`, with the family's
+    default dataset and its recipe for the model filled in: what a family's
+    methods receive outside a training run (a benchmark, a build)."""
     family, cls = model_class(config)
     config = with_recipe(with_dataset(config, family), family)
-    return family.build(RunContext(config, family_options(config, family, cls), config.out_dir),
-                        cls, info)
+    return family, cls, RunContext(config, family_options(config, family, cls), config.out_dir)
+
+
+def build_model(config, info):
+    """Builds and compiles the model that `config` asks for (its family decides how)."""
+    family, cls, ctx = run_context(config)
+    return family.build(ctx, cls, info)
 
 
 def family_options(config, family, cls):
@@ -66,7 +72,7 @@ def with_recipe(config, family):
     model sets (`Family.recipes`) filled in where they are None."""
     recipe = family.recipes.get(config.model, {})
     fill = {name: value for name, value in recipe.items()
-            if name in GENERIC and getattr(config, name) is None}
+            if name in GENERIC_OPTIONS and getattr(config, name) is None}
     return dataclasses.replace(config, **fill) if fill else config
 
 

@@ -11,7 +11,7 @@ import dataclasses
 
 from keras_gan import precision as precision_lib
 
-__all__ = ["ARCHITECTURE_OPTIONS", "LEGACY_DEFAULTS", "OPTIONS_BEFORE_THEY_EXISTED", "PRECISIONS",
+__all__ = ["ARCHITECTURE_OPTIONS", "GENERIC_OPTIONS", "LEGACY_DEFAULTS", "OPTIONS_BEFORE_THEY_EXISTED", "PRECISIONS",
            "TrainConfig", "make_config"]
 
 # Options of every model that fix the shape of the networks and optimizers:
@@ -83,6 +83,10 @@ class TrainConfig:
     family_options: dict = dataclasses.field(default_factory=dict)
 
 
+# The options every model has, by name (a family's own go in family_options).
+GENERIC_OPTIONS = frozenset(f.name for f in dataclasses.fields(TrainConfig)) - {"family_options"}
+
+
 def make_config(**options):
     """A `TrainConfig` from `train.py`'s options by name, generic or the
     model's family's: `make_config(model="wgan_gp", n_critic=3, epochs=5)`.
@@ -93,7 +97,7 @@ def make_config(**options):
     """
     from keras_gan import families
 
-    generic = {f.name for f in dataclasses.fields(TrainConfig)} - {"family_options"}
+    generic = GENERIC_OPTIONS
     model = options.get("model", TrainConfig.model)
     declared = families.declared_model_names()
     if model not in declared:
