@@ -90,12 +90,16 @@ flags.DEFINE_integer("inter_op", 0, "tf.config inter-op threads (0: TensorFlow's
 flags.DEFINE_integer("intra_op", 0, "tf.config intra-op threads (0: TensorFlow's default).")
 flags.DEFINE_bool("profile", False, "Profile the first model's fit step and print the breakdown.")
 flags.DEFINE_integer("profile_steps", 40, "Steps traced per precision by --profile.")
+flags.DEFINE_integer("profile_top", 12, "--profile also lists this many op types (by layer) "
+                     "with the most time.")
 flags.DEFINE_list("torch", ["eager"], "PyTorch DCGAN variants to time for dcgan: eager, bf16, "
                   "compile; empty for none.")
 flags.DEFINE_integer("torch_threads", 0, "torch.set_num_threads (0: the cores this process may use).")
 flags.DEFINE_bool("onednn_check", False, "Count the oneDNN kernels of a few bfloat16 fit steps "
                   "of the first model (subprocess, ONEDNN_VERBOSE=1).")
 flags.DEFINE_integer("onednn_steps", 4, "Fit steps counted by --onednn_check.")
+flags.DEFINE_enum("onednn_precision", "mixed_bfloat16", ["mixed_bfloat16", "float32"],
+                  "Precision of the steps --onednn_check counts.")
 flags.DEFINE_bool("onednn_child", False, "Internal: the subprocess of --onednn_check.")
 FLAGS = flags.FLAGS
 
@@ -335,15 +339,19 @@ def profile(run, steps):
     plane = next(p for p in space.planes if p.name == "/host:CPU")
     names = plane.event_metadata
     seconds = collections.Counter()
+    by_op = collections.Counter()
     intervals = []
     for line in plane.lines:
         if not line.name.startswith("tf_Compute"):
             continue
         for event in line.events:
             name = names[event.metadata_id].name
-            if name.startswith("ExecutorState"):  # wraps the ops below
+            # ExecutorState wraps the ops below; ParallelFor is a thread
+            # pool's share of the op that called it (counted with that op).
+            if name.startswith("ExecutorState") or name == "ParallelFor":
                 continue
             seconds[_category(name)] += event.duration_ps * 1e-12
+            by_op[(_op_label(name), _category(name))] += event.duration_ps * 1e-12
             begin = line.timestamp_ns * 1e3 + event.offset_ps
             intervals.append((begin, begin + event.duration_ps))
     # Wall time covered by at least one op; the rest is Python, dispatch
@@ -359,7 +367,18 @@ def profile(run, steps):
             end = stop
     span = (intervals[-1][1] - intervals[0][0]) if intervals else 0
     idle = 1 - covered / span if span else float("nan")
-    return wall, seconds, idle
+    return wall, seconds, idle, by_op
+
+
+def _op_label(name):
+    """`OpType in layer` for an event named `scope/.../layer/...:OpType`."""
+    scope, _, op = name.rpartition(":")
+    parts = [p for p in scope.split("/") if p]
+    layer = next((p for p in parts if re.match(
+        r"(conv2d|conv2d_transpose|dense|batch_normalization|leaky_re_lu|re_lu|activation|adam)",
+        p)), parts[-1] if parts else "")
+    layer = re.sub(r"_\d+$", "", layer)
+    return f"{op} in {layer}" if layer else op
 
 
 def print_profile(name):
@@ -370,14 +389,14 @@ def print_profile(name):
         run = fit_runner(name, precision=precision)
         run(8)
         results[precision] = profile(run, FLAGS.profile_steps)
-    categories = sorted({c for _, seconds, _ in results.values() for c in seconds},
+    categories = sorted({c for _, seconds, _, _ in results.values() for c in seconds},
                         key=lambda c: -results["float32"][1].get(c, 0))
     print("| op time per step (summed over threads) | float32 ms | share | bfloat16 ms | share |")
     print("|---|---|---|---|---|")
     for c in categories:
         cells = []
         for precision in ("float32", "mixed_bfloat16"):
-            _, seconds, _ = results[precision]
+            _, seconds, _, _ = results[precision]
             total = sum(seconds.values())
             cells += [f"{seconds.get(c, 0) / FLAGS.profile_steps * 1e3:.1f}",
                       f"{seconds.get(c, 0) / total:.0%}"]
@@ -387,6 +406,14 @@ def print_profile(name):
                        for p in ("float32", "mixed_bfloat16")) + "|")
     print("| **share of wall time with no op running** (Python, dispatch, data wait) | "
           + " | ".join(f"{results[p][2]:.0%} | " for p in ("float32", "mixed_bfloat16")) + "|")
+    if FLAGS.profile_top:
+        print(f"\nThe {FLAGS.profile_top} op types with the most time (by the layer they belong to):\n")
+        print("| op | category | float32 ms/step | bfloat16 ms/step |")
+        print("|---|---|---|---|")
+        f32, bf16 = results["float32"][3], results["mixed_bfloat16"][3]
+        for (label, category), value in f32.most_common(FLAGS.profile_top):
+            print(f"| {label} | {category} | {value / FLAGS.profile_steps * 1e3:.1f} "
+                  f"| {bf16.get((label, category), 0) / FLAGS.profile_steps * 1e3:.1f} |")
 
 
 # === oneDNN kernels ===
@@ -395,7 +422,7 @@ _ONEDNN_MARK = "onednn_check: counted steps follow"
 
 def onednn_child(name):
     """Runs in the --onednn_check subprocess: warm-up, mark, counted steps."""
-    run = fit_runner(name, precision="mixed_bfloat16")
+    run = fit_runner(name, precision=FLAGS.onednn_precision)
     run(2)
     print(_ONEDNN_MARK, flush=True)
     run(FLAGS.onednn_steps - 1)  # fit_runner's run(n) takes n + 1 steps
@@ -405,11 +432,12 @@ def onednn_check(name):
     """Prints the oneDNN primitives of `--onednn_steps` bfloat16 fit steps."""
     command = [sys.executable, os.path.abspath(__file__), f"--models={name}", "--onednn_child",
                f"--onednn_steps={FLAGS.onednn_steps}", f"--batch_size={FLAGS.batch_size}",
+               f"--onednn_precision={FLAGS.onednn_precision}",
                f"--width={FLAGS.width}", f"--inter_op={FLAGS.inter_op}",
                f"--intra_op={FLAGS.intra_op}"]
     env = dict(os.environ, ONEDNN_VERBOSE="1")
     result = subprocess.run(command, env=env, capture_output=True, text=True)
-    print(f"\n### oneDNN kernels: {name} fit step, mixed_bfloat16, batch {FLAGS.batch_size}, "
+    print(f"\n### oneDNN kernels: {name} fit step, {FLAGS.onednn_precision}, batch {FLAGS.batch_size}, "
           f"{FLAGS.onednn_steps} counted steps (ONEDNN_VERBOSE=1)\n")
     if result.returncode or _ONEDNN_MARK not in result.stdout:
         print(f"The oneDNN check's subprocess failed (exit {result.returncode}); its last output:\n"
@@ -486,6 +514,7 @@ def timed(runners, steps):
 
 
 def main(argv):
+    import keras_gan  # noqa: F401  Before TensorFlow: the oneDNN choice for this CPU.
     import tensorflow as tf
 
     if FLAGS.inter_op:
@@ -525,6 +554,14 @@ def print_timings():
     print(f"Fashion-MNIST, batch {FLAGS.batch_size}, {steps} steps x {FLAGS.rounds} interleaved "
           f"rounds, best round (median); threads inter_op={FLAGS.inter_op or 'default'} "
           f"intra_op={FLAGS.intra_op or 'default'}, PyTorch {torch_threads}")
+    from keras_gan import precision
+
+    onednn, onednn_reason = precision.onednn()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), "unknown CPU") \
+        if os.path.exists("/proc/cpuinfo") else "unknown CPU"
+    print(f"CPU: {cpu}; precision auto would pick {' '.join(precision.choose())}; "
+          f"TensorFlow's oneDNN kernels: {onednn} ({onednn_reason})")
     print(f"Measured 4096^3 matmul peak: float32 {peak_f32 / 1e9:.0f} GFLOP/s, "
           f"bfloat16 {peak_bf16 / 1e9:.0f} GFLOP/s")
     print(f"Input pipeline alone (keras_gan.data.load, iterated eagerly): "

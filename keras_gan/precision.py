@@ -7,34 +7,29 @@ compute capability 8.0 or newer. Elsewhere TensorFlow emulates it and float32
 is faster. `choose()` reads what this machine offers instead of assuming.
 
     policy, reason = keras_gan.precision.choose()      # "mixed_bfloat16", "CPU has avx512_bf16"
+
+TensorFlow's oneDNN kernels are chosen per machine too, before TensorFlow is
+imported (`quiet_tensorflow.onednn_choice`); `onednn()` says what this
+process got.
 """
 
 import os
+import sys
 
-__all__ = ["PRECISIONS", "choose", "resolve", "cpu_flags"]
+from quiet_tensorflow import ONEDNN_SET_BY
+from quiet_tensorflow import cpu_flags
+from quiet_tensorflow import onednn_choice
+
+__all__ = ["PRECISIONS", "choose", "resolve", "cpu_flags", "onednn"]
 
 # Values of train.py --precision.
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 _BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
-def cpu_flags(path="/proc/cpuinfo"):
-    """The CPU feature flags the kernel reports (an empty set where it reports none)."""
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
 def _gpu_bf16():
     # Only asks TensorFlow when it is already imported and sees a GPU; no
     # import here, so the CPU path stays cheap.
-    import sys
-
     tf = sys.modules.get("tensorflow")
     if tf is None:
         return None
@@ -82,3 +77,21 @@ def resolve(precision):
     if precision == "auto":
         return choose()
     return precision, "asked for"
+
+
+def onednn():
+    """Returns `(on, reason)`: whether TensorFlow runs its oneDNN kernels in
+    this process (None where it cannot tell), and why. Imports TensorFlow."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        on = bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None, "this TensorFlow build does not say"
+    if os.environ.get(ONEDNN_SET_BY):
+        return on, os.environ[ONEDNN_SET_BY]
+    value, reason = onednn_choice()
+    if value is not None and not on:
+        return on, ("TensorFlow was imported before keras_gan, which would have turned it on "
+                    "for this CPU; set TF_ENABLE_ONEDNN_OPTS=1 before importing TensorFlow")
+    return on, reason

@@ -41,3 +41,56 @@ def test_resolve(monkeypatch):
     assert precision.resolve("auto")[0] == precision.choose()[0]
     with pytest.raises(ValueError, match="precision must be one of"):
         precision.resolve("half")
+
+
+# === oneDNN ===
+_AVX2 = {"sse2", "avx", "avx2", "fma"}
+
+
+def test_onednn_turned_on_where_tensorflow_leaves_it_off():
+    value, reason = precision.onednn_choice(_AVX2, "x86_64", environ={})
+    assert value == "1"
+    assert "turned on" in reason and "TF_ENABLE_ONEDNN_OPTS=0" in reason
+
+
+def test_onednn_left_to_tensorflow_elsewhere():
+    for flag in ("avx512_vnni", "avx512_bf16", "avx_vnni", "amx_bf16"):
+        value, reason = precision.onednn_choice(_AVX2 | {flag}, "x86_64", environ={})
+        assert value is None and flag in reason
+    assert precision.onednn_choice(_AVX2, "aarch64", environ={})[0] is None
+    value, reason = precision.onednn_choice({"sse2", "sse4_1"}, "x86_64", environ={})
+    assert value is None and "no AVX2" in reason
+    # The user's setting wins.
+    value, reason = precision.onednn_choice(_AVX2, "x86_64", environ={"TF_ENABLE_ONEDNN_OPTS": "0"})
+    assert value is None and reason == "set by TF_ENABLE_ONEDNN_OPTS=0"
+
+
+def test_import_applies_the_onednn_choice_before_tensorflow():
+    """A fresh `import keras_gan` turns oneDNN on where the choice says so,
+    and `onednn()` reports what TensorFlow then runs."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TF_ENABLE_ONEDNN_OPTS", "KERAS_GAN_ONEDNN_SET")}
+    code = ("import json, quiet_tensorflow as q; from keras_gan import precision; "
+            "print(json.dumps([precision.onednn(), "
+            "q.onednn_choice(environ={})[0]]))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    (on, reason), value = json.loads(out.strip().splitlines()[-1])
+    if value == "1":
+        assert on is True, reason
+        assert "turned on" in reason
+    else:
+        assert "TensorFlow's default" in reason
+    # Too late once TensorFlow is imported: the report says how to get it.
+    code = "import tensorflow, json; from keras_gan import precision; print(json.dumps(precision.onednn()))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    on_late, reason_late = json.loads(out.strip().splitlines()[-1])
+    if value == "1":
+        assert on_late is False
+        assert "set TF_ENABLE_ONEDNN_OPTS=1 before importing TensorFlow" in reason_late

@@ -104,6 +104,7 @@ def run_options(config, family, cls):
     policy, reason = precision_lib.resolve(config.precision)
     options["precision_used"] = policy
     options["precision_reason"] = reason
+    options["onednn"], options["onednn_reason"] = precision_lib.onednn()
     return options
 
 

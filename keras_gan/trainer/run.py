@@ -176,6 +176,8 @@ def train(config):
         tf.config.experimental.enable_op_determinism()
     options = run_options(config, family, cls)
     print(f"Precision: {options['precision_used']} ({options['precision_reason']}).")
+    onednn = {True: "on", False: "off", None: "unknown"}[options["onednn"]]
+    print(f"oneDNN kernels: {onednn} ({options['onednn_reason']}).")
     strategy = distribute.make_strategy(config.strategy, config.tpu)
     config = _chief_config(config, strategy)
     run_dir.claim(config.out_dir)
