@@ -127,6 +127,27 @@ def test_each_critic_update_takes_a_fresh_real_batch(name):
     assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
 
 
+def test_wgan_rmsprop_steps_as_the_reference_pytorch_code():
+    """A clipped critic's gradients are tiny (RMS about 4e-6, G's 2e-8 in the
+    default run's networks): WGAN's RMSprop must step as torch.optim.RMSprop
+    (alpha 0.99, eps 1e-8 outside the square root) does on them, not as
+    Keras's default (epsilon 1e-7 inside it), which takes 1e-4 of the step."""
+    model = testing.tiny_model(MODELS["wgan"])
+    lr = 5e-5
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert float(optimizer.rho) == 0.99
+        for g in (1e-8, 4e-6, 1e-2):
+            optimizer_copy = type(optimizer).from_config(optimizer.get_config())
+            variable = keras.Variable(np.zeros((3,), "float32"))
+            optimizer_copy.apply([np.full((3,), g, "float32")], [variable])
+            torch_step = lr * g / (np.sqrt(0.01 * g * g) + 1e-8)  # PyTorch's first step
+            assert -float(variable.numpy()[0]) == pytest.approx(torch_step, rel=0.1), g
+    # Keras's default RMSprop on the same tiny gradient: 1e-4 of that step.
+    variable = keras.Variable(np.zeros((1,), "float32"))
+    keras.optimizers.RMSprop(lr).apply([np.full((1,), 1e-8, "float32")], [variable])
+    assert -float(variable.numpy()[0]) < 1e-3 * lr
+
+
 @pytest.mark.parametrize("family_name", sorted(families.FAMILIES))
 def test_every_recipe_departure_is_an_option_its_model_takes(family_name):
     family = families.get(family_name)
