@@ -165,15 +165,19 @@ def test_mixing_grid_rows_take_coarse_columns_fine_styles():
     model = trained()
     grid = tools.style_mixing_grid(model, [1, 2], [3, 4, 5], crossover=4)
     assert grid.shape == (3, 4, 32, 32, 1)
+    # The grid and the references run at different batch sizes, which oneDNN's
+    # kernels sum in different orders: 1.1e-6 apart on an AVX2 CPU. Mixed and
+    # unmixed cells differ by over 1e-4 (last line).
+    atol = 1e-5
     np.testing.assert_allclose(grid[0, 1:], model.generate_from(tools.latents(model, [3, 4, 5])),
-                               atol=1e-6)
+                               atol=atol)
     np.testing.assert_allclose(grid[1:, 0], model.generate_from(tools.latents(model, [1, 2])),
-                               atol=1e-6)
+                               atol=atol)
     generator = model.sampling_generator
     w_row = np.asarray(generator.mapping(tools.latents(model, [2])))
     w_col = np.asarray(generator.mapping(tools.latents(model, [4])))
     ws = np.concatenate([np.repeat(w_row[:, None], 4, 1), np.repeat(w_col[:, None], 4, 1)], 1)
-    np.testing.assert_allclose(grid[2, 2], model.synthesize(ws)[0], atol=1e-6)
+    np.testing.assert_allclose(grid[2, 2], model.synthesize(ws)[0], atol=atol)
     assert np.abs(grid[2, 2] - grid[2, 0]).max() > 1e-4 and np.abs(grid[2, 2] - grid[0, 2]).max() > 1e-4
 
 
