@@ -371,14 +371,12 @@ def profile(run, steps):
 
 
 def _op_label(name):
-    """`OpType in layer` for an event named `scope/.../layer/...:OpType`."""
+    """`OpType in scope` for an event named `scope:OpType`, the scope as
+    TensorFlow wrote it (call-count suffixes such as `_1` kept, so two
+    layers are never merged)."""
     scope, _, op = name.rpartition(":")
-    parts = [p for p in scope.split("/") if p]
-    layer = next((p for p in parts if re.match(
-        r"(conv2d|conv2d_transpose|dense|batch_normalization|leaky_re_lu|re_lu|activation|adam)",
-        p)), parts[-1] if parts else "")
-    layer = re.sub(r"_\d+$", "", layer)
-    return f"{op} in {layer}" if layer else op
+    scope = scope.removeprefix("StatefulPartitionedCall/")
+    return f"{op} in {scope}" if scope else op
 
 
 def print_profile(name):
@@ -557,9 +555,11 @@ def print_timings():
     from keras_gan import precision
 
     onednn, onednn_reason = precision.onednn()
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), "unknown CPU") \
-        if os.path.exists("/proc/cpuinfo") else "unknown CPU"
+    cpu = "unknown CPU"
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f
+                        if line.startswith("model name")), cpu)
     print(f"CPU: {cpu}; precision auto would pick {' '.join(precision.choose())}; "
           f"TensorFlow's oneDNN kernels: {onednn} ({onednn_reason})")
     print(f"Measured 4096^3 matmul peak: float32 {peak_f32 / 1e9:.0f} GFLOP/s, "

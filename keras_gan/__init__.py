@@ -4,17 +4,19 @@ import sys as _sys
 
 try:
     import quiet_tensorflow as _quiet_tensorflow
-except ImportError:  # An editable install made before setup.cfg listed it: reinstall.
-    _quiet_tensorflow = None
-if _quiet_tensorflow is not None:
-    # oneDNN's kernels where TensorFlow would leave them off (precision.onednn()
-    # reports it); only before TensorFlow's import, which this package's import makes.
-    _quiet_tensorflow.apply_onednn_choice()
-    if _sys.argv[:1] == ["-m"]:
-        # `python -m keras_gan.generate` (or another tool of the package) imports this
-        # package, and TensorFlow with it, before the tool's first line runs: its start-up
-        # notices are dropped here, as train.py and export.py drop them.
-        _quiet_tensorflow.import_tensorflow_quietly()
+except ImportError as _error:  # keras_gan.precision needs it too.
+    raise ImportError(
+        "keras_gan's module quiet_tensorflow is not installed (an editable install made "
+        "before setup.cfg listed it); reinstall with: pip install -e ."
+    ) from _error
+# oneDNN's kernels where TensorFlow would leave them off (precision.onednn()
+# reports it); only before TensorFlow's import, which this package's import makes.
+_quiet_tensorflow.apply_onednn_choice()
+if _sys.argv[:1] == ["-m"]:
+    # `python -m keras_gan.generate` (or another tool of the package) imports this
+    # package, and TensorFlow with it, before the tool's first line runs: its start-up
+    # notices are dropped here, as train.py and export.py drop them.
+    _quiet_tensorflow.import_tensorflow_quietly()
 
 from keras_gan import architectures
 from keras_gan import callbacks

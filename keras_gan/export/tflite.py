@@ -6,6 +6,8 @@ import tempfile
 
 import tensorflow as tf
 
+from quiet_tensorflow import dropping_stderr_lines
+
 __all__ = ["signature_runner", "write_tflite"]
 
 
@@ -60,10 +62,6 @@ class _QuietRunner:
 
     def __call__(self, **inputs):
         if not self._first:
-            return self._runner(**inputs)
-        try:
-            from quiet_tensorflow import dropping_stderr_lines
-        except ImportError:  # An editable install made before the module was packaged.
             return self._runner(**inputs)
         with dropping_stderr_lines([r"Created TensorFlow Lite XNNPACK delegate"]):
             outputs = self._runner(**inputs)
