@@ -17,9 +17,10 @@ In one process, for each model of `--models` (built as `train.py
                runner is skipped with one printed line.
     fit/f32    `model.fit` on `keras_gan.data.load`, float32
     fit/bf16   the same under `--precision=mixed_bfloat16`
-and, for the first model only, the levers
-    fit/f32/spe   float32 plus `steps_per_execution=--spe`
-    fit/f32/xla   float32 plus `jit_compile=True`
+and, for the first model only, the levers, in the precision `--precision=auto`
+picks on this machine (bf16 where the CPU has native bfloat16, else f32)
+    fit/bf16/spe  plus `steps_per_execution=--spe`
+    fit/bf16/xla  plus `jit_compile=True`
 Each variant is timed `--rounds` times, interleaved, after a warm-up; the
 best round is reported (with the median beside it) and its speed relative
 to the tutorial loop's best round and to PyTorch eager's (`vs tutorial`,
@@ -405,13 +406,23 @@ def print_profile(name):
     print("| **share of wall time with no op running** (Python, dispatch, data wait) | "
           + " | ".join(f"{results[p][2]:.0%} | " for p in ("float32", "mixed_bfloat16")) + "|")
     if FLAGS.profile_top:
-        print(f"\nThe {FLAGS.profile_top} op types with the most time (by the layer they belong to):\n")
-        print("| op | category | float32 ms/step | bfloat16 ms/step |")
-        print("|---|---|---|---|")
-        f32, bf16 = results["float32"][3], results["mixed_bfloat16"][3]
-        for (label, category), value in f32.most_common(FLAGS.profile_top):
-            print(f"| {label} | {category} | {value / FLAGS.profile_steps * 1e3:.1f} "
-                  f"| {bf16.get((label, category), 0) / FLAGS.profile_steps * 1e3:.1f} |")
+        # Each precision's model is built apart, so its layers carry other
+        # name-scope suffixes: rank each precision on its own.
+        print(f"\nThe {FLAGS.profile_top} op types with the most time in each precision "
+              "(by the layer they belong to; the two models' scope suffixes differ):\n")
+        print("| rank | float32 op | ms/step | bfloat16 op | ms/step |")
+        print("|---|---|---|---|---|")
+        f32 = results["float32"][3].most_common(FLAGS.profile_top)
+        bf16 = results["mixed_bfloat16"][3].most_common(FLAGS.profile_top)
+        for rank in range(max(len(f32), len(bf16))):
+            cells = []
+            for ranked in (f32, bf16):
+                if rank < len(ranked):
+                    (label, category), value = ranked[rank]
+                    cells += [f"{label} ({category})", f"{value / FLAGS.profile_steps * 1e3:.1f}"]
+                else:
+                    cells += ["", ""]
+            print(f"| {rank + 1} | " + " | ".join(cells) + " |")
 
 
 # === oneDNN kernels ===
@@ -558,8 +569,11 @@ def print_timings():
     cpu = "unknown CPU"
     if os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f
-                        if line.startswith("model name")), cpu)
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        fields = {key.strip(): value.strip() for key, value in fields.items()}
+        cpu = (f"{fields.get('model name', cpu)} (family {fields.get('cpu family', '?')}, "
+               f"model {fields.get('model', '?')})")
+    auto_policy = precision.choose()[0]
     print(f"CPU: {cpu}; precision auto would pick {' '.join(precision.choose())}; "
           f"TensorFlow's oneDNN kernels: {onednn} ({onednn_reason})")
     print(f"Measured 4096^3 matmul peak: float32 {peak_f32 / 1e9:.0f} GFLOP/s, "
@@ -585,8 +599,11 @@ def print_timings():
         runners["fit/f32"] = fit_runner(name, precision="float32")
         runners["fit/bf16"] = fit_runner(name, precision="mixed_bfloat16")
         if index == 0 and FLAGS.levers:
-            runners["fit/f32/spe"] = fit_runner(name, steps_per_execution=FLAGS.spe)
-            runners["fit/f32/xla"] = fit_runner(name, jit_compile=True)
+            # The levers on top of the precision train.py's auto picks here.
+            tag = "bf16" if auto_policy == "mixed_bfloat16" else "f32"
+            runners[f"fit/{tag}/spe"] = fit_runner(name, precision=auto_policy,
+                                                   steps_per_execution=FLAGS.spe)
+            runners[f"fit/{tag}/xla"] = fit_runner(name, precision=auto_policy, jit_compile=True)
         times = timed(runners, steps)
         model = runners["fit/f32"].model
         family, _, ctx = trainer.run_context(

@@ -3,7 +3,8 @@
 import keras
 from keras import ops
 
-__all__ = ["LatentCodes", "MinibatchStddev", "SpectralConv2D", "SpectralDense"]
+__all__ = ["BatchNormalization", "LatentCodes", "MinibatchStddev", "SpectralConv2D",
+           "SpectralDense"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -245,3 +246,72 @@ class SpectralDense(_SpectralKernel, keras.layers.Dense):
         kernel = ops.cast(self.normalized_kernel(training), inputs.dtype)
         return self._bias_and_activation(ops.matmul(inputs, kernel))
 
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class BatchNormalization(keras.layers.BatchNormalization):
+    """`keras.layers.BatchNormalization` that trains through TensorFlow's fused kernel.
+
+    Keras 3 computes a training step's batch statistics and normalisation as a
+    chain of casts, reductions and elementwise ops, each a kernel of its own
+    (and, with `synchronized=True`, sums of `x` and `x**2` with an all-reduce
+    even on one device). On the TensorFlow backend this layer runs the same
+    step as one `FusedBatchNormV3` kernel (oneDNN's on x86 CPUs), forward and
+    backward, on bfloat16 inputs directly. The weights, the config, the
+    moving-statistics update (biased batch variance, as Keras's) and the
+    outputs are the parent's up to float rounding. It carries the parent's
+    class name because weights files and checkpoints key a layer's variables
+    by it (`layers/batch_normalization/vars`): files written with either
+    class load into a network built with the other.
+
+    Inference, and whatever the fused kernel does not cover, run the parent's
+    code: another backend, inputs that are not 4-D channels-last, a mask,
+    `renorm`, an epsilon below the kernel's 1.001e-5, and `synchronized=True`
+    under a strategy with more than one replica (where the statistics must be
+    summed across replicas).
+
+    Example:
+    >>> import numpy as np
+    >>> bn = BatchNormalization()
+    >>> y = bn(np.random.normal(size=(8, 4, 4, 3)).astype("float32"), training=True)
+    >>> tuple(y.shape)
+    (8, 4, 4, 3)
+    >>> bn.name.startswith("batch_normalization")
+    True
+    """
+
+    def _fused_applies(self, inputs, mask):
+        if keras.backend.backend() != "tensorflow" or mask is not None or self.renorm:
+            return False
+        if len(inputs.shape) != 4 or self.axis not in (-1, 3) or self.epsilon < 1.001e-5:
+            return False
+        import tensorflow as tf
+
+        if self.synchronized and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            return False
+        return str(inputs.dtype.name) in ("float32", "bfloat16", "float16")
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable) or not self._fused_applies(inputs, mask):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        channels = inputs.shape[-1]
+        gamma = (tf.convert_to_tensor(self.gamma) if self.scale
+                 else tf.ones((channels,), tf.float32))
+        beta = (tf.convert_to_tensor(self.beta) if self.center
+                else tf.zeros((channels,), tf.float32))
+        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+            inputs, gamma, beta, epsilon=self.epsilon, data_format="NHWC", is_training=True
+        )
+        # The kernel returns the unbiased (n / (n - 1)) batch variance;
+        # Keras's layer keeps the biased one in its moving average.
+        shape = tf.shape(inputs)
+        count = tf.cast(shape[0] * shape[1] * shape[2], tf.float32)
+        variance = variance * (count - 1.0) / tf.maximum(count, 1.0)
+        momentum = self.momentum
+        self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
+        self.moving_variance.assign(
+            self.moving_variance * momentum + variance * (1.0 - momentum)
+        )
+        return tf.cast(outputs, self.compute_dtype)

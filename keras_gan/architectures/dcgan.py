@@ -22,6 +22,7 @@ from keras_gan.architectures.common import check_image_shape
 from keras_gan.architectures.common import functional
 from keras_gan.architectures.common import generator_inputs
 from keras_gan.architectures.common import label_map
+from keras_gan.layers import BatchNormalization
 from keras_gan.layers import SpectralConv2D
 from keras_gan.layers import SpectralDense
 
@@ -87,16 +88,16 @@ def dcgan_generator(
     filters = width * 2 ** (steps - 1)
     x = layers.Dense(base_h * base_w * filters, use_bias=False)(x)
     x = layers.Reshape((base_h, base_w, filters))(x)
-    x = layers.BatchNormalization(synchronized=True)(x)
+    x = BatchNormalization(synchronized=True)(x)
     x = layers.ReLU()(x)
     for _ in range(extra_layers):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(synchronized=True)(x)
+        x = BatchNormalization(synchronized=True)(x)
         x = layers.ReLU()(x)
     for _ in range(steps - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(synchronized=True)(x)
+        x = BatchNormalization(synchronized=True)(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, 4, 2, padding="same")(x)
     # Activation in float32 so outputs stay in [-1, 1] under mixed precision.
@@ -165,7 +166,7 @@ def dcgan_discriminator(
                  use_bias=step == 0 or normalization == "spectral")(x)
         # The paper leaves D's input layer without batch normalization.
         if step > 0 and normalization == "batch":
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNormalization(synchronized=True)(x)
         elif step > 0 and normalization == "layer":
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
@@ -173,7 +174,7 @@ def dcgan_discriminator(
     for _ in range(extra_layers):
         x = conv(filters // 2, 3, padding="same", use_bias=normalization == "spectral")(x)
         if normalization == "batch":
-            x = layers.BatchNormalization(synchronized=True)(x)
+            x = BatchNormalization(synchronized=True)(x)
         elif normalization == "layer":
             x = layers.LayerNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
