@@ -287,7 +287,8 @@ def test_train_py_infogan_end_to_end(tmp_path):
     if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
         pytest.skip("needs the dataset-fashion-mnist Debian package")
     out = str(tmp_path / "run")
-    result = run_train(f"--out_dir={out}", "--model=infogan", "--categories=10", "--ema=0.99",
+    result = run_train(f"--out_dir={out}", "--model=infogan", "--epochs=1", "--categories=10",
+                       "--ema=0.99",
                        "--augment=translation,cutout", "--r1_weight=0.1", "--final_eval_samples=0",
                        *[a for a in FAST if not a.startswith("--final_eval")])
     assert result.returncode == 0, result.stderr
