@@ -102,6 +102,11 @@ flags.DEFINE_integer("onednn_steps", 4, "Fit steps counted by --onednn_check.")
 flags.DEFINE_enum("onednn_precision", "mixed_bfloat16", ["mixed_bfloat16", "float32"],
                   "Precision of the steps --onednn_check counts.")
 flags.DEFINE_bool("onednn_child", False, "Internal: the subprocess of --onednn_check.")
+flags.DEFINE_list("onednn_frameworks", ["tensorflow"],
+                  "Whose steps --onednn_check counts: tensorflow, torch (bench/torch_dcgan.py's "
+                  "twin of the dcgan networks, in --onednn_precision), or both; each prints its "
+                  "own table, with the time oneDNN reports for each kind of call.")
+flags.DEFINE_string("onednn_framework", "tensorflow", "Internal: the --onednn_check child's.")
 FLAGS = flags.FLAGS
 
 # Models whose train step is one D update then one G update, with networks
@@ -431,6 +436,20 @@ _ONEDNN_MARK = "onednn_check: counted steps follow"
 
 def onednn_child(name):
     """Runs in the --onednn_check subprocess: warm-up, mark, counted steps."""
+    if FLAGS.onednn_framework == "torch":
+        model = build(name)[0]
+        torch_dcgan = import_torch_dcgan()
+        if torch_dcgan is None:
+            raise SystemExit("--onednn_frameworks=torch needs PyTorch (pip install -e .[bench]).")
+        import torch
+
+        torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
+        trainer = torch_dcgan.Trainer(fashion_mnist_images(), FLAGS.batch_size, model.latent_dim,
+                                      model.width, bf16=FLAGS.onednn_precision != "float32")
+        trainer.run(3)
+        print(_ONEDNN_MARK, flush=True)
+        trainer.run(FLAGS.onednn_steps)
+        return
     run = fit_runner(name, precision=FLAGS.onednn_precision)
     run(2)
     print(_ONEDNN_MARK, flush=True)
@@ -438,15 +457,22 @@ def onednn_child(name):
 
 
 def onednn_check(name):
-    """Prints the oneDNN primitives of `--onednn_steps` bfloat16 fit steps."""
+    """Prints the oneDNN primitives of `--onednn_steps` fit steps, per framework."""
+    for framework in FLAGS.onednn_frameworks:
+        onednn_table(name, framework)
+
+
+def onednn_table(name, framework):
     command = [sys.executable, os.path.abspath(__file__), f"--models={name}", "--onednn_child",
+               f"--onednn_framework={framework}", f"--torch_threads={FLAGS.torch_threads}",
                f"--onednn_steps={FLAGS.onednn_steps}", f"--batch_size={FLAGS.batch_size}",
                f"--onednn_precision={FLAGS.onednn_precision}",
                f"--width={FLAGS.width}", f"--inter_op={FLAGS.inter_op}",
                f"--intra_op={FLAGS.intra_op}"]
     env = dict(os.environ, ONEDNN_VERBOSE="1")
     result = subprocess.run(command, env=env, capture_output=True, text=True)
-    print(f"\n### oneDNN kernels: {name} fit step, {FLAGS.onednn_precision}, batch {FLAGS.batch_size}, "
+    what = f"{name} fit step" if framework == "tensorflow" else f"PyTorch twin of {name}, step"
+    print(f"\n### oneDNN kernels: {what}, {FLAGS.onednn_precision}, batch {FLAGS.batch_size}, "
           f"{FLAGS.onednn_steps} counted steps (ONEDNN_VERBOSE=1)\n")
     if result.returncode or _ONEDNN_MARK not in result.stdout:
         print(f"The oneDNN check's subprocess failed (exit {result.returncode}); its last output:\n"
@@ -459,7 +485,7 @@ def onednn_check(name):
             and ("oneDNN v" in line or ",cpu," in line)]
     if info:
         print("oneDNN: " + "; ".join(info) + "\n")
-    calls = collections.Counter()
+    calls, times = collections.Counter(), collections.Counter()
     for line in counted.splitlines():
         fields = line.split(",")
         # onednn_verbose[,v1],primitive,exec,cpu,KIND,IMPLEMENTATION,PROPAGATION,MEMORY,...
@@ -473,17 +499,27 @@ def onednn_check(name):
         # Reorders change layout (or dtype): show both; the others, the dtypes.
         ends = [":".join(memory[r]) if kind == "reorder" else memory[r][0] if r in memory else "?"
                 for r in ("src", "dst")]
-        calls[(kind, implementation, propagation, "->".join(ends))] += 1
+        key = (kind, implementation, propagation, "->".join(ends))
+        calls[key] += 1
+        try:  # the last field: the call's execution time in ms
+            times[key] += float(fields[-1])
+        except ValueError:
+            pass
     if not calls:
         print("No oneDNN primitive ran: this TensorFlow build does not use oneDNN here, "
               "or TF_ENABLE_ONEDNN_OPTS=0 is set.")
         return
-    print("| primitive | implementation | propagation | src->dst | calls/step |")
-    print("|---|---|---|---|---|")
-    for (kind, implementation, propagation, dtypes), count in sorted(
-            calls.items(), key=lambda item: (item[0][0], -item[1])):
+    print("| primitive | implementation | propagation | src->dst | calls/step | ms/step |")
+    print("|---|---|---|---|---|---|")
+    for key, count in sorted(calls.items(), key=lambda item: (item[0][0], -item[1])):
+        kind, implementation, propagation, dtypes = key
         print(f"| {kind} | {implementation or '-'} | {propagation} | {dtypes} "
-              f"| {count / FLAGS.onednn_steps:g} |")
+              f"| {count / FLAGS.onednn_steps:g} | {times[key] / FLAGS.onednn_steps:.2f} |")
+    by_kind = collections.Counter()
+    for key, value in times.items():
+        by_kind[key[0]] += value
+    print("\noneDNN's own execution time per step: " + ", ".join(
+        f"{kind} {value / FLAGS.onednn_steps:.2f} ms" for kind, value in by_kind.most_common()))
     convolutions = {k: n for k, n in calls.items() if k[0] in ("convolution", "deconvolution")}
     native = sum(n for k, n in convolutions.items()
                  if ("bf16" in k[1] or "amx" in k[1]) and k[3].startswith("bf16"))
