@@ -9,6 +9,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
+
+import keras_gan  # noqa: F401  Before TensorFlow: the oneDNN choice for this CPU.
 import tensorflow as tf
 
 from keras_gan import data, evaluation, features

@@ -37,6 +37,8 @@ def _median_seconds(fn, repeats):
 
 def main(argv):
     import numpy as np
+
+    import keras_gan  # noqa: F401  Before TensorFlow: the oneDNN choice for this CPU.
     import tensorflow as tf
     from ai_edge_litert.interpreter import Interpreter
 

@@ -594,6 +594,9 @@ def print_timings():
 
         torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
         torch_threads = f"{torch.get_num_threads()} (torch {torch.__version__})"
+    if FLAGS.steps < FLAGS.spe:
+        raise app.UsageError(f"--steps={FLAGS.steps} is fewer than --spe={FLAGS.spe}: the timed "
+                             "steps are whole multiples of --spe; raise --steps or lower --spe.")
     steps = FLAGS.steps - FLAGS.steps % FLAGS.spe
     peak_f32, peak_bf16 = matmul_peak(tf.float32), matmul_peak(tf.bfloat16)
     print(f"Fashion-MNIST, batch {FLAGS.batch_size}, {steps} steps x {FLAGS.rounds} interleaved "

@@ -28,6 +28,7 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
+    import keras_gan  # noqa: F401  Before TensorFlow: the oneDNN choice for this CPU.
     import keras
     import tensorflow as tf
 
