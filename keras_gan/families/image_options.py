@@ -50,6 +50,8 @@ OPTIONS = (
            type=bool, architecture=True),
     Option("classify_fakes", None, "acgan: D's class loss also on generated images (unset: "
            "on, the paper's); off: D's classifier learns from real images only.", type=bool),
+    Option("class_weight", None, "acgan: weight of the class cross-entropy in D's and G's "
+           "losses (unset: the paper's 1).", type=float),
     Option("unroll_steps", None, "unrolled: look-ahead discriminator steps (unset: the "
            "paper's 5).", type=int),
 )

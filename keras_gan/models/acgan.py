@@ -56,7 +56,7 @@ class ACGAN(ConditionalGAN):
 
     discriminator_takes_labels = False
 
-    train_options = ConditionalGAN.train_options + ("classify_fakes",)
+    train_options = ConditionalGAN.train_options + ("classify_fakes", "class_weight")
 
     def __init__(self, num_classes=None, class_weight=1.0, classify_fakes=True, **kwargs):
         if not class_weight >= 0:
