@@ -30,8 +30,8 @@ class LatentCodes(keras.layers.Layer):
     >>> import numpy as np
     >>> layer = LatentCodes(noise_dim=2, categories=3, continuous=1)
     >>> z = np.array([[0.5, -1.0, 0.1, 2.0, -0.3, 0.7]], "float32")
-    >>> np.asarray(layer(z)).round(2).tolist()
-    [[0.5, -1.0, 0.0, 1.0, 0.0, 0.7]]
+    >>> [round(float(v), 2) for v in np.asarray(layer(z))[0]]
+    [0.5, -1.0, 0.0, 1.0, 0.0, 0.7]
     """
 
     def __init__(self, noise_dim, categories, continuous, **kwargs):
@@ -86,7 +86,7 @@ class MinibatchStddev(keras.layers.Layer):
     Example:
     >>> import numpy as np
     >>> layer = MinibatchStddev(group_size=2)
-    >>> layer(np.zeros((4, 4, 4, 8), "float32")).shape
+    >>> tuple(layer(np.zeros((4, 4, 4, 8), "float32")).shape)
     (4, 4, 4, 9)
 
     Reference:
@@ -217,7 +217,7 @@ class SpectralConv2D(_SpectralKernel, keras.layers.Conv2D):
     Example:
     >>> import numpy as np
     >>> layer = SpectralConv2D(4, 3, padding="same")
-    >>> layer(np.zeros((1, 8, 8, 2), "float32")).shape
+    >>> tuple(layer(np.zeros((1, 8, 8, 2), "float32")).shape)
     (1, 8, 8, 4)
     """
 
@@ -238,7 +238,7 @@ class SpectralDense(_SpectralKernel, keras.layers.Dense):
 
     Example:
     >>> import numpy as np
-    >>> SpectralDense(3)(np.zeros((2, 5), "float32")).shape
+    >>> tuple(SpectralDense(3)(np.zeros((2, 5), "float32")).shape)
     (2, 3)
     """
 

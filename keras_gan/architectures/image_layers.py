@@ -19,7 +19,7 @@ class ReflectionPadding2D(layers.Layer):
         padding: int. Pixels added on every side. Defaults to 1.
 
     Example:
-    >>> ReflectionPadding2D(3)(keras.ops.zeros((1, 8, 8, 2))).shape
+    >>> tuple(ReflectionPadding2D(3)(keras.ops.zeros((1, 8, 8, 2))).shape)
     (1, 14, 14, 2)
     """
 
@@ -55,8 +55,8 @@ class SubPixelUpsampling(layers.Layer):
         scale: int. Upsampling factor r. Defaults to 2.
 
     Example:
-    >>> SubPixelUpsampling(2)(keras.ops.zeros((1, 7, 7, 8))).shape
-    TensorShape([1, 14, 14, 2])
+    >>> tuple(SubPixelUpsampling(2)(keras.ops.zeros((1, 7, 7, 8))).shape)
+    (1, 14, 14, 2)
 
     Reference:
         Shi et al., "Real-Time Single Image and Video Super-Resolution Using

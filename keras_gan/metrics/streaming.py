@@ -75,6 +75,7 @@ class FrechetDistance(_StreamingMetric):
         name: str. Defaults to "fid".
 
     Example:
+    >>> from keras_gan.metrics import feature_statistics
     >>> ref = np.random.default_rng(0).normal(size=(100, 4))
     >>> fid = FrechetDistance(*feature_statistics(ref))
     >>> fid.update_state(ref[:30]); fid.update_state(ref[30:])

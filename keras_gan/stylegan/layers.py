@@ -90,7 +90,7 @@ class EqualizedDense(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> EqualizedDense(4, lr_multiplier=0.01)(np.ones((2, 8), "float32")).shape
+    >>> tuple(EqualizedDense(4, lr_multiplier=0.01)(np.ones((2, 8), "float32")).shape)
     (2, 4)
     """
 
@@ -149,7 +149,7 @@ class EqualizedConv2D(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> EqualizedConv2D(4, 3)(np.ones((1, 8, 8, 2), "float32")).shape
+    >>> tuple(EqualizedConv2D(4, 3)(np.ones((1, 8, 8, 2), "float32")).shape)
     (1, 8, 8, 4)
     """
 
@@ -219,7 +219,7 @@ class ModulatedConv2D(keras.layers.Layer):
     >>> import numpy as np
     >>> layer = ModulatedConv2D(8, 3, w_index=0)
     >>> x = np.ones((2, 4, 4, 16), "float32")
-    >>> layer(x, np.ones((2, 3, 32), "float32")).shape
+    >>> tuple(layer(x, np.ones((2, 3, 32), "float32")).shape)
     (2, 4, 4, 8)
     """
 
@@ -299,7 +299,7 @@ class ConstantInput(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> ConstantInput(8)(np.zeros((3, 2, 16), "float32")).shape
+    >>> tuple(ConstantInput(8)(np.zeros((3, 2, 16), "float32")).shape)
     (3, 4, 4, 8)
     """
 
@@ -334,7 +334,7 @@ class Downsample2D(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> Downsample2D()(np.ones((1, 8, 8, 3), "float32")).shape
+    >>> tuple(Downsample2D()(np.ones((1, 8, 8, 3), "float32")).shape)
     (1, 4, 4, 3)
     """
 

@@ -254,7 +254,7 @@ class StyleGenerator(keras.Model):
     >>> g = StyleGenerator((16, 16, 1), latent_dim=8, w_dim=8, mapping_layers=2,
     ...                    width=4, max_width=8)
     >>> import numpy as np
-    >>> g(np.zeros((2, 8), "float32"), truncation_psi=0.5).shape
+    >>> tuple(g(np.zeros((2, 8), "float32"), truncation_psi=0.5).shape)
     (2, 16, 16, 1)
     """
 
