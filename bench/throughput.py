@@ -297,13 +297,22 @@ def import_torch_dcgan():
     return torch_dcgan
 
 
+def torch_trainer(torch_dcgan, model, train_images, variant):
+    """PyTorch twins of the Keras `model`'s networks and recipe, `variant`
+    one of "eager", "bf16", "compile", on `--torch_threads` threads."""
+    import torch
+
+    torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
+    return torch_dcgan.Trainer(train_images, FLAGS.batch_size, model.latent_dim, model.width,
+                               compile=variant == "compile", bf16=variant == "bf16")
+
+
 def torch_runners(torch_dcgan, model, train_images):
     """`{"torch" | "torch/bf16" | "torch/compile": run}` per `--torch`, on
     PyTorch twins of the Keras `model`'s networks (counts checked)."""
     runners = {}
     for variant in FLAGS.torch:
-        trainer = torch_dcgan.Trainer(train_images, FLAGS.batch_size, model.latent_dim, model.width,
-                                      compile=variant == "compile", bf16=variant == "bf16")
+        trainer = torch_trainer(torch_dcgan, model, train_images, variant)
         runners["torch" if variant == "eager" else f"torch/{variant}"] = trainer.run
     if runners:
         print("Parameters (trainable + batch-norm statistics):")
@@ -441,11 +450,8 @@ def onednn_child(name):
         torch_dcgan = import_torch_dcgan()
         if torch_dcgan is None:
             raise SystemExit("--onednn_frameworks=torch needs PyTorch (pip install -e .[bench]).")
-        import torch
-
-        torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
-        trainer = torch_dcgan.Trainer(fashion_mnist_images(), FLAGS.batch_size, model.latent_dim,
-                                      model.width, bf16=FLAGS.onednn_precision != "float32")
+        trainer = torch_trainer(torch_dcgan, model, fashion_mnist_images(),
+                                "eager" if FLAGS.onednn_precision == "float32" else "bf16")
         trainer.run(3)
         print(_ONEDNN_MARK, flush=True)
         trainer.run(FLAGS.onednn_steps)
@@ -592,8 +598,9 @@ def print_timings():
     if torch_dcgan is not None:
         import torch
 
-        torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
-        torch_threads = f"{torch.get_num_threads()} (torch {torch.__version__})"
+        # torch_trainer sets this many threads.
+        torch_threads = (f"{FLAGS.torch_threads or torch_dcgan.available_cores()} "
+                         f"(torch {torch.__version__})")
     if FLAGS.steps < FLAGS.spe:
         raise app.UsageError(f"--steps={FLAGS.steps} is fewer than --spe={FLAGS.spe}: the timed "
                              "steps are whole multiples of --spe; raise --steps or lower --spe.")

@@ -247,7 +247,6 @@ class SpectralDense(_SpectralKernel, keras.layers.Dense):
         return self._bias_and_activation(ops.matmul(inputs, kernel))
 
 
-
 @keras.saving.register_keras_serializable(package="keras_gan")
 class BatchNormalization(keras.layers.BatchNormalization):
     """`keras.layers.BatchNormalization` that trains through TensorFlow's fused kernel.
@@ -289,7 +288,7 @@ class BatchNormalization(keras.layers.BatchNormalization):
 
         if self.synchronized and tf.distribute.get_strategy().num_replicas_in_sync > 1:
             return False
-        return str(inputs.dtype.name) in ("float32", "bfloat16", "float16")
+        return keras.backend.standardize_dtype(inputs.dtype) in ("float32", "bfloat16", "float16")
 
     def call(self, inputs, training=None, mask=None):
         if not (training and self.trainable) or not self._fused_applies(inputs, mask):
