@@ -156,6 +156,20 @@ def test_classify_fakes_reaches_acgan_through_the_trainer():
     assert options["classify_fakes"] is False
 
 
+def test_class_weight_reaches_acgan_through_the_trainer():
+    from keras_gan import trainer
+    from keras_gan.data.info import DatasetInfo
+
+    info = DatasetInfo(name="fashion_mnist", source="idx", image_shape=(28, 28, 1),
+                       num_classes=10, num_examples=64)
+    default = trainer.build_model(trainer.make_config(model="acgan", width=8), info)
+    assert default.class_weight == 1.0  # The paper's.
+    weighted = trainer.build_model(
+        trainer.make_config(model="acgan", width=8, class_weight=0.1), info)
+    assert weighted.class_weight == pytest.approx(0.1)
+    assert ACGAN.from_config(weighted.get_config()).class_weight == pytest.approx(0.1)
+
+
 def test_infogan_q_head_and_codes():
     model = build("infogan")
     assert model.latent_dim == 8 + 4 + 2 and model.noise_dim == 8
