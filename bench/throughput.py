@@ -612,13 +612,7 @@ def print_timings():
     from keras_gan import precision
 
     onednn, onednn_reason = precision.onednn()
-    cpu = "unknown CPU"
-    if os.path.exists("/proc/cpuinfo"):
-        with open("/proc/cpuinfo") as f:
-            fields = dict(line.split(":", 1) for line in f if ":" in line)
-        fields = {key.strip(): value.strip() for key, value in fields.items()}
-        cpu = (f"{fields.get('model name', cpu)} (family {fields.get('cpu family', '?')}, "
-               f"model {fields.get('model', '?')})")
+    cpu = precision.cpu_name()
     auto_policy = precision.choose()[0]
     print(f"CPU: {cpu}; precision auto would pick {' '.join(precision.choose())}; "
           f"TensorFlow's oneDNN kernels: {onednn} ({onednn_reason})")

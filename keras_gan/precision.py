@@ -20,11 +20,28 @@ from quiet_tensorflow import ONEDNN_SET_BY
 from quiet_tensorflow import cpu_flags
 from quiet_tensorflow import onednn_choice
 
-__all__ = ["PRECISIONS", "choose", "resolve", "cpu_flags", "onednn"]
+__all__ = ["PRECISIONS", "choose", "resolve", "cpu_flags", "cpu_name", "onednn"]
 
 # Values of train.py --precision.
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 _BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
+
+
+def cpu_name(path="/proc/cpuinfo"):
+    """The CPU as benchmarks report it: "AMD EPYC (family 26, model 2)"
+    ("unknown CPU" where the kernel does not say)."""
+    fields = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        return "unknown CPU"
+    if "model name" not in fields:
+        return "unknown CPU"
+    return (f"{fields['model name']} (family {fields.get('cpu family', '?')}, "
+            f"model {fields.get('model', '?')})")
 
 
 def _gpu_bf16():
