@@ -103,13 +103,19 @@ def main(argv):
         save(rows, samples)
     budget = f"{FLAGS.seconds} s of training per row" if FLAGS.seconds else "the steps each recipe sets"
     print(f"\nFashion-MNIST, {budget}, {FLAGS.samples} samples scored "
-          "(the default judge's features; lower FID/KID and higher precision/recall are better; min class share: the rarest class among the samples, 0.1 when balanced)\n")
-    print("| model | steps | FID | KID | precision | recall | min class share | class KL |")
-    print("|---|---|---|---|---|---|---|---|")
+          "(the default judge's features; lower FID/KID and higher precision/recall are better; "
+          "min class share: the rarest class among the samples, 0.1 when balanced; label "
+          "agreement, conditional models only: the share drawn in the asked class, chance 0.1, "
+          "real test images 0.93)\n")
+    print("| model | steps | FID | KID | precision | recall | min class share | class KL "
+          "| label agreement (worst class) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, steps, _, m in sorted(rows, key=lambda r: r[3]["fid"]):
+        agreement = (f"{m['label_agreement']:.3f} ({m['label_agreement_min']:.3f})"
+                     if "label_agreement" in m else "n/a")
         print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | "
               f"{m['recall']:.3f} | {m.get('min_class_share', float('nan')):.3f} | "
-              f"{m.get('class_kl', float('nan')):.3f} |")
+              f"{m.get('class_kl', float('nan')):.3f} | {agreement} |")
     if FLAGS.figure:
         print(f"\nSamples: {FLAGS.figure}")
 

@@ -100,6 +100,9 @@ class Family:
             train.py's recipe for that model departs from an option's
             default: the family's own options and the generic ones
             (`d_learning_rate`, ...) alike. A value given by the user wins.
+        bfloat16: bool. Whether `build` honours `--precision` (builds the
+            networks under a mixed_bfloat16 policy when asked). A family
+            that does not trains in float32, and the run says so.
     """
 
     name = ""
@@ -107,6 +110,7 @@ class Family:
     options = ()
     default_dataset = ""
     recipes = {}
+    bfloat16 = False
 
     def dataset(self, ctx):
         """The run's dataset: `config.dataset`, or the family's default."""

@@ -2,12 +2,13 @@ import csv
 import os
 
 import numpy as np
+import pytest
 import keras
 
 from keras_gan import callbacks
 from keras_gan import images
 from keras_gan import testing
-from keras_gan.models import ConditionalGAN, DCGAN
+from keras_gan.models import ACGAN, ConditionalGAN, DCGAN, UnrolledGAN, WGAN
 
 
 def _fit(model, cbs, epochs=2, steps=4):
@@ -161,6 +162,22 @@ def test_training_health_alarms_when_d_wins_and_on_collapse():
         logs = {}
         health.on_epoch_end(0, logs)
     assert logs["diversity_ratio"] < 0.01 and "Mode collapse" in health.alarms[-1]
+    assert "Try a Wasserstein or unrolled GAN" in health.alarms[-1]
+
+
+@pytest.mark.parametrize("cls, advice", [(UnrolledGAN, "--unroll_steps"), (WGAN, "--n_critic"),
+                                         (ACGAN, "--g_class_weight")])
+def test_collapse_alarm_advises_what_the_model_itself_can_change(cls, advice):
+    # Advising an unrolled GAN to try an unrolled GAN helps no one.
+    model = testing.tiny_model(cls, num_classes=4 if cls is ACGAN else None)
+    health = callbacks.TrainingHealth(real_images=testing.fake_batch(model, 64)[0])
+    health.set_model(model)
+    health.on_train_begin()
+    last = model.generator.layers[-2]
+    last.kernel.assign(np.zeros(last.kernel.shape, "float32"))
+    with pytest.warns(RuntimeWarning, match="Mode collapse"):
+        health.on_epoch_end(0, {})
+    assert advice in health.alarms[-1] and "unrolled GAN" not in health.alarms[-1]
 
 
 def test_evaluation_callback_feeds_model_checkpoint(tmp_path):

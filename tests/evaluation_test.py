@@ -178,3 +178,75 @@ def test_class_report_values():
     assert missing["min_class_share"] == 0.0 and missing["class_kl"] > report["class_kl"]
     with pytest.raises(ValueError, match="to match real_shares"):
         evaluation.class_report(np.eye(3), real)
+
+
+def test_label_report_values():
+    probabilities = np.eye(3)[[0, 1, 1, 2, 0, 0]]
+    report = evaluation.label_report(probabilities, np.array([0, 1, 2, 2, 1, 0]))
+    assert report["label_agreement"] == pytest.approx(4 / 6)
+    assert report["label_agreement_per_class"] == [1.0, 0.5, 0.5]
+    assert report["label_agreement_min"] == 0.5
+    never_asked = evaluation.label_report(probabilities[:2], np.array([0, 0]))
+    assert np.isnan(never_asked["label_agreement_per_class"][2])
+    assert never_asked["label_agreement_min"] == 0.5
+    with pytest.raises(ValueError, match="one per row"):
+        evaluation.label_report(probabilities, np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"lie in \[0, 3\)"):
+        evaluation.label_report(probabilities, np.array([0, 1, 2, 3, 0, 0]))
+
+
+class _RealImageGenerator:
+    """A class-conditional "model" that returns real test images: of the asked
+    class when `obeys`, of any class otherwise."""
+
+    num_classes = 10
+
+    def __init__(self, images, labels, obeys):
+        self.by_class = [images[labels == c] for c in range(10)]
+        self.images = images
+        self.obeys = obeys
+
+    def default_labels(self, num):
+        return np.arange(num, dtype="int32") % 10
+
+    def generate(self, num, seed=None):
+        rng = np.random.default_rng(seed)
+        if not self.obeys:
+            return self.images[rng.integers(0, len(self.images), num)]
+        return np.stack([self.by_class[c][rng.integers(0, len(self.by_class[c]))]
+                         for c in self.default_labels(num)])
+
+
+def test_evaluate_scores_how_often_a_conditional_generator_draws_the_asked_class(
+        extractor, reference):
+    images, labels = _split("test", 2000, with_labels=True)
+    obeys = evaluation.evaluate(_RealImageGenerator(images, labels, True), reference,
+                                extractor, num_samples=1000)
+    ignores = evaluation.evaluate(_RealImageGenerator(images, labels, False), reference,
+                                  extractor, num_samples=1000)
+    # Real images of the asked class agree as often as the judge is accurate
+    # (0.93 on the test split); images that ignore the label, at chance.
+    assert obeys["label_agreement"] > 0.85 and obeys["label_agreement_min"] > 0.5
+    assert ignores["label_agreement"] < 0.2
+    # FID and the class report cannot tell the two apart: both are real images
+    # of every class.
+    assert abs(obeys["fid"] - ignores["fid"]) < 0.5 * max(obeys["fid"], ignores["fid"])
+    assert min(obeys["min_class_share"], ignores["min_class_share"]) > 0.05
+    # Unconditional sources and image sets get no label report.
+    unconditional = evaluation.evaluate(images[:500], reference, extractor, num_samples=500)
+    assert "label_agreement" not in unconditional
+
+
+def test_evaluation_callback_logs_label_agreement_of_a_conditional_gan(reference):
+    from keras_gan import callbacks
+    from keras_gan import testing
+    from keras_gan.models import ConditionalGAN
+
+    gan = testing.tiny_model(ConditionalGAN, num_classes=10)
+    callback = callbacks.Evaluation(reference, num_samples=200)
+    callback.set_model(gan)
+    logs = {}
+    callback.on_epoch_end(0, logs)
+    assert 0.0 <= logs["label_agreement_min"] <= logs["label_agreement"] <= 1.0
+    assert len(callback.last["label_agreement_per_class"]) == 10
+    assert "label_agreement_per_class" not in logs

@@ -168,6 +168,28 @@ def test_class_weight_reaches_acgan_through_the_trainer():
         trainer.make_config(model="acgan", width=8, class_weight=0.1), info)
     assert weighted.class_weight == pytest.approx(0.1)
     assert ACGAN.from_config(weighted.get_config()).class_weight == pytest.approx(0.1)
+    assert default.g_class_weight == 1.0 and weighted.g_class_weight == pytest.approx(0.1)
+    g_only = trainer.build_model(
+        trainer.make_config(model="acgan", width=8, g_class_weight=0.25), info)
+    assert (g_only.class_weight, g_only.g_class_weight) == (1.0, 0.25)
+    restored = ACGAN.from_config(g_only.get_config())
+    assert (restored.class_weight, restored.g_class_weight) == (1.0, 0.25)
+
+
+def test_acgan_g_class_weight_scales_only_generators_class_term():
+    model = testing.tiny_model(ACGAN, num_classes=4, g_class_weight=0.25)
+    fake, labels = testing.fake_batch(model)
+    labels = np.asarray(labels).reshape(-1)
+    batch = len(labels)
+    outputs = [np.zeros((batch, 1), "float32"), np.eye(4, dtype="float32")[(labels + 1) % 4]]
+    ce = float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
+        labels, outputs[1], from_logits=True)))
+    g_terms = model.generator_terms(fake, labels, None, outputs)
+    d_terms = model.discriminator_terms(fake, fake, labels, None, outputs, outputs)
+    np.testing.assert_allclose(float(g_terms["g_class"]), 0.25 * ce, rtol=1e-5)
+    np.testing.assert_allclose(float(d_terms["d_class"]), 2 * ce, rtol=1e-5)
+    with pytest.raises(ValueError, match="g_class_weight must be >= 0"):
+        ACGAN(num_classes=4, g_class_weight=-1.0)
 
 
 def test_infogan_q_head_and_codes():

@@ -94,3 +94,33 @@ def test_import_applies_the_onednn_choice_before_tensorflow():
     if value == "1":
         assert on_late is False
         assert "set TF_ENABLE_ONEDNN_OPTS=1 before importing TensorFlow" in reason_late
+
+
+def test_cpu_name_read_from_cpuinfo(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\n"
+                       "\nprocessor\t: 1\nmodel name\t: other\n")
+    assert precision.cpu_name(str(cpuinfo)) == "AMD EPYC (family 26, model 2)"
+    assert precision.cpu_name(str(tmp_path / "missing")) == "unknown CPU"
+
+
+@pytest.mark.parametrize("model", ["stylegan", "text2image", "midinet"])
+def test_families_that_train_in_float32_say_so_instead_of_claiming_bfloat16(monkeypatch, model):
+    from keras_gan import families
+    from keras_gan import trainer
+
+    monkeypatch.setenv("KERAS_GAN_PRECISION", "mixed_bfloat16")  # As on a bf16 machine.
+    family = families.family_for(model)
+    cls = family.models[model]
+    from keras_gan.trainer.build import run_options
+
+    options = run_options(trainer.make_config(model=model), family, cls)
+    assert options["precision_used"] == "float32"
+    assert "trains in float32 only" in options["precision_reason"]
+    with pytest.raises(trainer.RunError, match="trains in float32 only"):
+        run_options(trainer.make_config(model=model, precision="mixed_bfloat16"),
+                            family, cls)
+    # The image families build under the policy, so they keep it.
+    image = families.family_for("dcgan")
+    options = run_options(trainer.make_config(model="dcgan"), image, image.models["dcgan"])
+    assert options["precision_used"] == "mixed_bfloat16"

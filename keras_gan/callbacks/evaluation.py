@@ -12,7 +12,9 @@ class Evaluation(keras.callbacks.Callback):
 
     Adds `fid`, `kid`, `precision`, `recall` (and, when the extractor has a
     classifier head, `is` and the class report's `class_kl` and
-    `min_class_share`; the per-class shares are in `last`) to the epoch logs, so `ModelCheckpoint(monitor="fid",
+    `min_class_share`; for a class-conditional model also
+    `label_agreement` and `label_agreement_min`; the per-class lists are in
+    `last`) to the epoch logs, so `ModelCheckpoint(monitor="fid",
     mode="min")`, `EarlyStopping` and `CSVLogger` see them. Put it before
     those callbacks in the list.
 

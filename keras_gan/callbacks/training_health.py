@@ -12,6 +12,10 @@ from keras_gan.callbacks.state import training_state
 
 __all__ = ["TrainingHealth"]
 
+# The collapse alarm's advice for a model that gives none of its own
+# (`GenerativeModel.collapse_advice`).
+_ADVICE = "Try a lower generator learning rate or an earlier checkpoint."
+
 
 class TrainingHealth(keras.callbacks.Callback):
     """Watches a GAN's training for the failures the literature warns about.
@@ -154,6 +158,6 @@ class TrainingHealth(keras.callbacks.Callback):
         if ratio < self.collapse_ratio:
             self._alarm(
                 f"Mode collapse suspected after epoch {epoch + 1}: the samples are only "
-                f"{ratio:.0%} as diverse as real images. Try a Wasserstein or unrolled "
-                "GAN, a lower generator learning rate, or an earlier checkpoint."
+                f"{ratio:.0%} as diverse as real images. "
+                + getattr(self.model, "collapse_advice", _ADVICE)
             )

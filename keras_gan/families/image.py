@@ -33,6 +33,7 @@ def extractor_for(config, info):
 
 class ImageFamily(Family):
     name = "image"
+    bfloat16 = True
     models = {
         "gan": models.GAN,
         "dcgan": models.DCGAN,

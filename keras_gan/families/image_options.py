@@ -52,6 +52,8 @@ OPTIONS = (
            "on, the paper's); off: D's classifier learns from real images only.", type=bool),
     Option("class_weight", None, "acgan: weight of the class cross-entropy in D's and G's "
            "losses (unset: the paper's 1).", type=float),
+    Option("g_class_weight", None, "acgan: weight of the class cross-entropy in G's loss "
+           "alone (unset: --class_weight's).", type=float),
     Option("unroll_steps", None, "unrolled: look-ahead discriminator steps (unset: the "
            "paper's 5).", type=int),
 )

@@ -17,6 +17,7 @@ __all__ = ["ImageToImageFamily"]
 
 class ImageToImageFamily(Family):
     name = "image_to_image"
+    bfloat16 = True
     models = {
         "pix2pix": models.Pix2Pix,
         "cyclegan": models.CycleGAN,

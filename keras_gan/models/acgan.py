@@ -37,6 +37,9 @@ class ACGAN(ConditionalGAN):
         num_classes: int. Number of classes.
         class_weight: float. Weight of the class cross-entropy in both
             losses. Defaults to 1.
+        g_class_weight: float or None. Weight of the class cross-entropy in
+            G's loss alone, so D's classifier can learn at full weight while
+            G is pulled to its label more gently. None: `class_weight`.
         classify_fakes: bool. Whether D's class loss also covers generated
             images (the paper's). Defaults to True.
         **kwargs: `DCGAN` arguments. A user discriminator must take images
@@ -56,14 +59,20 @@ class ACGAN(ConditionalGAN):
 
     discriminator_takes_labels = False
 
-    train_options = ConditionalGAN.train_options + ("classify_fakes", "class_weight")
+    train_options = ConditionalGAN.train_options + ("classify_fakes", "class_weight",
+                                                    "g_class_weight")
+    # Collapse within each class comes from G's class term (README, "Quality
+    # after 600 s").
+    collapse_advice = ("Try a smaller class-loss weight for G (--g_class_weight), "
+                       "--noclassify_fakes, or an earlier checkpoint.")
 
-    def __init__(self, num_classes=None, class_weight=1.0, classify_fakes=True, **kwargs):
-        if not class_weight >= 0:
-            raise ValueError(
-                f"class_weight must be >= 0. Received: class_weight={class_weight!r}"
-            )
+    def __init__(self, num_classes=None, class_weight=1.0, classify_fakes=True,
+                 g_class_weight=None, **kwargs):
+        for name, value in (("class_weight", class_weight), ("g_class_weight", g_class_weight)):
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be >= 0. Received: {name}={value!r}")
         self.class_weight = float(class_weight)
+        self.g_class_weight = self.class_weight if g_class_weight is None else float(g_class_weight)
         self.classify_fakes = bool(classify_fakes)
         super().__init__(num_classes=num_classes, **kwargs)
         self._penalty_trackers["d_class"] = keras.metrics.Mean(name="d_class")
@@ -102,9 +111,9 @@ class ACGAN(ConditionalGAN):
     def generator_terms(self, fake, labels, z, fake_outputs):
         return {
             **super().generator_terms(fake, labels, z, fake_outputs),
-            "g_class": self.class_weight * _class_loss(labels, fake_outputs),
+            "g_class": self.g_class_weight * _class_loss(labels, fake_outputs),
         }
 
     def get_config(self):
         return {**super().get_config(), "class_weight": self.class_weight,
-                "classify_fakes": self.classify_fakes}
+                "g_class_weight": self.g_class_weight, "classify_fakes": self.classify_fakes}

@@ -71,6 +71,8 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
     """
 
     train_options = ("ema", "augment", "r1_weight", "r1_interval")
+    collapse_advice = ("Try a Wasserstein or unrolled GAN, a lower generator learning rate, "
+                       "or an earlier checkpoint.")
     compile_objects = TwoPlayer.compile_objects + ("discriminator_loss", "generator_loss")
     # Whether a conditional D takes the labels as an input (cGAN) or
     # predicts them (ACGAN).

@@ -47,6 +47,8 @@ class UnrolledGAN(DCGAN):
     """
 
     train_options = DCGAN.train_options + ("unroll_steps",)
+    collapse_advice = ("Try more look-ahead steps (--unroll_steps), a lower generator "
+                       "learning rate, or an earlier checkpoint.")
 
     def __init__(self, unroll_steps=5, second_order=True, unroll_learning_rate=None, **kwargs):
         self.unroll_steps = check_positive_int("unroll_steps", unroll_steps)

@@ -50,6 +50,8 @@ class WGAN(DCGAN):
 
     default_loss = "wasserstein"
     train_options = DCGAN.train_options + ("n_critic", "clip_value")
+    collapse_advice = ("Try more critic steps per generator step (--n_critic), a lower "
+                       "generator learning rate, or an earlier checkpoint.")
 
     def __init__(self, *args, n_critic=5, clip_value=0.01, **kwargs):
         if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:

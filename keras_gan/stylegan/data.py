@@ -108,6 +108,9 @@ class _Truncated:
     def __init__(self, model, truncation_psi):
         self.model = model
         self.truncation_psi = truncation_psi
+        # A conditional model's asked classes are scored too (label agreement).
+        self.num_classes = model.num_classes
+        self.default_labels = model.default_labels
 
     def generate(self, num, seed=None):
         return self.model.generate(num, seed=seed, truncation_psi=self.truncation_psi)

@@ -102,6 +102,14 @@ def run_options(config, family, cls):
     options = {k: v for k, v in dataclasses.asdict(config).items() if k != "family_options"}
     options.update(family_options(config, family, cls))
     policy, reason = precision_lib.resolve(config.precision)
+    if policy != "float32" and not family.bfloat16:
+        if config.precision != "auto":
+            raise RunError(
+                f"The {family.name} family trains in float32 only; drop "
+                f"--precision={config.precision} or pass --precision=float32."
+            )
+        policy, reason = "float32", f"the {family.name} family trains in float32 only " \
+                                    f"(auto would pick bfloat16 here: {reason})"
     options["precision_used"] = policy
     options["precision_reason"] = reason
     options["onednn"], options["onednn_reason"] = precision_lib.onednn()
