@@ -12,8 +12,8 @@ from keras_gan.callbacks.state import training_state
 
 __all__ = ["TrainingHealth"]
 
-# The collapse alarm's advice for a model that gives none of its own
-# (`GenerativeModel.collapse_advice`).
+# The collapse alarm's advice for a model that gives none of its own (a
+# model class sets `collapse_advice`, e.g. `GAN`, `UnrolledGAN`).
 _ADVICE = "Try a lower generator learning rate or an earlier checkpoint."
 
 

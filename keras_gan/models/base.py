@@ -73,8 +73,6 @@ class GenerativeModel(NoiseState, keras.Model):
     # What the training run previews each epoch: "grid" (samples from a
     # fixed seed); "code_sweep" (one latent code varied along each row).
     previews = ("grid",)
-    # What `TrainingHealth`'s mode-collapse alarm advises for this model.
-    collapse_advice = "Try a lower learning rate or an earlier checkpoint."
 
     def __init__(self, seed=None, num_classes=None, **kwargs):
         super().__init__(**kwargs)
