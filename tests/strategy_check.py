@@ -45,7 +45,9 @@ def train(model, images, steps=3):
     return {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
-def main(name, optimizer="default"):
+def main(name, optimizer="default", seed="0"):
+    # Seeded: the same initial weights every run, so a failure reproduces.
+    keras.utils.set_random_seed(int(seed))
     cls = MODELS[name]
     mirrored = distribute.make_strategy("mirrored")
     single = tf.distribute.get_strategy()
