@@ -161,8 +161,38 @@ def test_training_health_alarms_when_d_wins_and_on_collapse():
         last.kernel.assign(np.zeros(last.kernel.shape, "float32"))
         logs = {}
         health.on_epoch_end(0, logs)
-    assert logs["diversity_ratio"] < 0.01 and "Mode collapse" in health.alarms[-1]
+        # One collapsed epoch is not yet an alarm (collapse_patience=2).
+        assert logs["diversity_ratio"] < 0.01 and logs["collapse_alarm"] == 0.0
+        assert len(health.alarms) == 1
+        health.on_epoch_end(1, logs)
+    assert logs["collapse_alarm"] == 1.0 and "Mode collapse" in health.alarms[-1]
+    assert "after epoch 2" in health.alarms[-1] and "2 epochs in a row" in health.alarms[-1]
     assert "Try a Wasserstein or unrolled GAN" in health.alarms[-1]
+
+
+def test_one_low_early_epoch_is_not_a_collapse_alarm():
+    # The diversity ratios one ACGAN run logged in its first epochs: a young
+    # generator's samples are alike, then spread out.
+    model = testing.tiny_model(DCGAN)
+    health = callbacks.TrainingHealth(real_images=testing.fake_batch(model, 16)[0])
+    health.set_model(model)
+    health.on_train_begin()
+    ratios = iter([0.49, 0.60, 0.45, 0.40, 0.30, 0.70])
+    health._diversity = lambda images: next(ratios) * health._real_diversity
+    import warnings as w
+    with w.catch_warnings(record=True):
+        w.simplefilter("always")
+        flags = []
+        for epoch in range(6):
+            logs = {}
+            health.on_epoch_end(epoch, logs)
+            flags.append(logs["collapse_alarm"])
+    # Epoch 1 alone stays quiet; epochs 3-5 are one streak: one alarm, flagged
+    # until the ratio recovers.
+    assert flags == [0.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+    assert len(health.alarms) == 1 and "after epoch 4" in health.alarms[0]
+    with pytest.raises(ValueError, match="collapse_patience must be a positive int"):
+        callbacks.TrainingHealth(collapse_patience=0)
 
 
 @pytest.mark.parametrize("cls, advice", [(UnrolledGAN, "--unroll_steps"), (WGAN, "--n_critic"),
@@ -170,7 +200,8 @@ def test_training_health_alarms_when_d_wins_and_on_collapse():
 def test_collapse_alarm_advises_what_the_model_itself_can_change(cls, advice):
     # Advising an unrolled GAN to try an unrolled GAN helps no one.
     model = testing.tiny_model(cls, num_classes=4 if cls is ACGAN else None)
-    health = callbacks.TrainingHealth(real_images=testing.fake_batch(model, 64)[0])
+    health = callbacks.TrainingHealth(real_images=testing.fake_batch(model, 64)[0],
+                                      collapse_patience=1)
     health.set_model(model)
     health.on_train_begin()
     last = model.generator.layers[-2]
