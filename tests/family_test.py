@@ -252,6 +252,25 @@ def test_unrolling_leaves_d_alone_and_second_order_matters():
     assert any(not np.allclose(a, b, atol=1e-8) for a, b in zip(*changes))
 
 
+def test_the_look_ahead_discriminator_sees_images_augmented_as_d_does(monkeypatch):
+    # D trains on DiffAugment-ed images; a look-ahead D fed plain ones would
+    # answer a distribution D never saw.
+    from keras_gan import augment as augment_lib
+
+    model = testing.tiny_model(UnrolledGAN, unroll_steps=2, augment="translation")
+    images = tf.constant(testing.fake_batch(model)[0])
+    seen = []
+    original = augment_lib.diff_augment
+    monkeypatch.setattr(augment_lib, "diff_augment",
+                        lambda x, *a, **k: seen.append(x.shape[0]) or original(x, *a, **k))
+    model._unrolled_generator_step(images, None)
+    # Real and fake at each of the 2 look-ahead updates, then G's fake batch.
+    assert len(seen) == 2 * 2 + 1
+    seen.clear()
+    testing.tiny_model(UnrolledGAN, unroll_steps=2)._unrolled_generator_step(images, None)
+    assert seen == []
+
+
 def test_ema_generator_holds_the_moving_average():
     model = testing.tiny_model(DCGAN, ema=0.5)
     batch = testing.fake_batch(model)
@@ -305,7 +324,7 @@ def test_trainer_runs_every_new_model(tmp_path, name):
 
     folder = _image_folder(tmp_path / "images")
     # Each model's own options (the trainer refuses another model's).
-    extra = {"unrolled": {"unroll_steps": 2}, "infogan": {"categories": 3, "continuous": 1},
+    extra = {"unrolled": {"unroll_steps": 2, "second_order": False}, "infogan": {"categories": 3, "continuous": 1},
              "vae": {}}.get(name, {})
     if name != "vae":
         extra["ema"] = 0.99
@@ -315,6 +334,8 @@ def test_trainer_runs_every_new_model(tmp_path, name):
     assert os.path.exists(result.last_samples)
     if name == "acgan":
         assert result.model.num_classes == 2
+    if name == "unrolled":
+        assert (result.model.unroll_steps, result.model.second_order) == (2, False)
     if name == "infogan":
         sweeps = sorted(os.listdir(os.path.join(result.out_dir, "samples")))
         assert "sweep_category_epoch_0001.png" in sweeps and "sweep_c0_epoch_0001.png" in sweeps

@@ -57,6 +57,9 @@ OPTIONS = (
            "whatever --class_weight is).", type=float),
     Option("unroll_steps", None, "unrolled: look-ahead discriminator steps (unset: the "
            "paper's 5).", type=int),
+    Option("second_order", None, "unrolled: back-propagate G's gradient through the "
+           "look-ahead D updates (unset: on, the paper's method); off: the look-ahead D is "
+           "a constant, cheaper and weaker.", type=bool),
 )
 
 # Where train.py's recipe for a model departs from the papers' settings the

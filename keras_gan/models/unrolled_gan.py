@@ -4,6 +4,7 @@ import tensorflow as tf
 import keras
 from keras import ops
 
+from keras_gan import augment as augment_lib
 from keras_gan.architectures.common import check_positive_int
 from keras_gan.keras_internals import adam_slots
 from keras_gan.keras_internals import scale_loss_for_distribution
@@ -24,7 +25,8 @@ class UnrolledGAN(DCGAN):
     could answer quickly: the answer of Metz et al. to mode collapse, where
     G hops from mode to mode chasing a D that follows it. The real D is
     never changed by the unrolling. Works with any networks: D is run with
-    `stateless_call` on the unrolled weights.
+    `stateless_call` on the unrolled weights, on the images as D sees them
+    in training (DiffAugment-ed under `augment=`).
 
     Args:
         unroll_steps: int. Look-ahead D updates k. Defaults to 5.
@@ -46,7 +48,7 @@ class UnrolledGAN(DCGAN):
         Networks", ICLR 2017.
     """
 
-    train_options = DCGAN.train_options + ("unroll_steps",)
+    train_options = DCGAN.train_options + ("unroll_steps", "second_order")
     collapse_advice = ("Try more look-ahead steps (--unroll_steps), a lower generator "
                        "learning rate, or an earlier checkpoint.")
 
@@ -118,6 +120,10 @@ class UnrolledGAN(DCGAN):
         return params, non_trainable
 
     def _d_inputs(self, images, labels):
+        """D's training-time input: the look-ahead D must judge what D was
+        trained on, so DiffAugment applies here as in `_discriminate`."""
+        if self.augment:
+            images = augment_lib.diff_augment(images, self.augment, self.replica_slice)
         return images if self.num_classes is None else [images, labels]
 
     def _unrolled_generator_step(self, real, labels):
