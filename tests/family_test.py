@@ -179,6 +179,22 @@ def test_class_weight_reaches_acgan_through_the_trainer():
     assert (restored.class_weight, restored.g_class_weight) == (1.0, 0.25)
 
 
+def test_unrolled_recipe_reaches_the_model_and_a_given_flag_wins():
+    from keras_gan import trainer
+    from keras_gan.data.info import DatasetInfo
+
+    info = DatasetInfo(name="fashion_mnist", source="idx", image_shape=(28, 28, 1),
+                       num_classes=10, num_examples=64)
+    default = trainer.build_model(trainer.make_config(model="unrolled", width=8), info)
+    # train.py's recipe: one constant look-ahead step; the class keeps the paper's.
+    assert (default.unroll_steps, default.second_order) == (1, False)
+    assert UnrolledGAN(width=8).second_order is True
+    paper = trainer.build_model(
+        trainer.make_config(model="unrolled", width=8, second_order=True, unroll_steps=5), info)
+    assert (paper.unroll_steps, paper.second_order) == (5, True)
+    assert UnrolledGAN.from_config(default.get_config()).second_order is False
+
+
 def test_acgan_g_class_weight_scales_only_generators_class_term():
     model = testing.tiny_model(ACGAN, num_classes=4, g_class_weight=0.25)
     fake, labels = testing.fake_batch(model)
