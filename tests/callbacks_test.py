@@ -209,6 +209,11 @@ def test_collapse_alarm_advises_what_the_model_itself_can_change(cls, advice):
     with pytest.warns(RuntimeWarning, match="Mode collapse"):
         health.on_epoch_end(0, {})
     assert advice in health.alarms[-1] and "unrolled GAN" not in health.alarms[-1]
+    if cls is UnrolledGAN:
+        # The constant look-ahead (train.py's recipe) is told of the paper's.
+        assert "--second_order" not in health.alarms[-1]
+        model.second_order = False
+        assert "--second_order" in model.collapse_advice
 
 
 def test_evaluation_callback_feeds_model_checkpoint(tmp_path):

@@ -49,8 +49,14 @@ class UnrolledGAN(DCGAN):
     """
 
     train_options = DCGAN.train_options + ("unroll_steps", "second_order")
-    collapse_advice = ("Try more look-ahead steps (--unroll_steps), a lower generator "
-                       "learning rate, or an earlier checkpoint.")
+
+    @property
+    def collapse_advice(self):
+        """What the collapse alarm suggests: the levers this model has."""
+        second = ("" if self.second_order
+                  else "the paper's second-order look-ahead (--second_order), ")
+        return (f"Try {second}more look-ahead steps (--unroll_steps), a lower generator "
+                "learning rate, or an earlier checkpoint.")
 
     def __init__(self, unroll_steps=5, second_order=True, unroll_learning_rate=None, **kwargs):
         self.unroll_steps = check_positive_int("unroll_steps", unroll_steps)
