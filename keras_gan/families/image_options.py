@@ -53,14 +53,13 @@ OPTIONS = (
     Option("class_weight", None, "acgan: weight of the class cross-entropy in D's and G's "
            "losses (unset: the paper's 1).", type=float),
     Option("g_class_weight", None, "acgan: weight of the class cross-entropy in G's loss "
-           "alone (the class's default: --class_weight's; train.py sets 0.1 unless given, "
-           "whatever --class_weight is).", type=float),
+           "alone (the class's default: --class_weight's).", type=float),
     Option("unroll_steps", None, "unrolled: look-ahead discriminator steps (unset: the "
            "paper's 5).", type=int),
     Option("second_order", None, "unrolled: back-propagate G's gradient through the "
-           "look-ahead D updates (the class's default: on, the paper's method; train.py "
-           "sets off unless given: the look-ahead D is then a constant, cheaper, and "
-           "scored far better at 600 s).", type=bool),
+           "look-ahead D updates (the class's default: on, the paper's method); off: the "
+           "look-ahead D is a constant, cheaper, and it scored far better at 600 s.",
+           type=bool),
 )
 
 # Where train.py's recipe for a model departs from the papers' settings the
