@@ -340,8 +340,8 @@ def test_trainer_runs_every_new_model(tmp_path, name):
 
     folder = _image_folder(tmp_path / "images")
     # Each model's own options (the trainer refuses another model's).
-    extra = {"unrolled": {"unroll_steps": 2, "second_order": False}, "infogan": {"categories": 3, "continuous": 1},
-             "vae": {}}.get(name, {})
+    extra = {"unrolled": {"unroll_steps": 2, "second_order": False},
+             "infogan": {"categories": 3, "continuous": 1}, "vae": {}}.get(name, {})
     if name != "vae":
         extra["ema"] = 0.99
     result = trainer.train(_config(tmp_path, model=name, dataset=folder, **extra))

@@ -226,13 +226,19 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
             *self._penalty_trackers.values(),
         ]
 
-    def _discriminate(self, images, labels, training=True):
-        """D's output on `images`: DiffAugment-ed while training when asked."""
+    def _discriminator_inputs(self, images, labels, training=True):
+        """What D is given for `images`: DiffAugment-ed while training when
+        asked, with the labels if D takes them."""
         if self.augment and training:
             images = augment_lib.diff_augment(images, self.augment, self.replica_slice)
         if self.num_classes is None or not self.discriminator_takes_labels:
-            return self.discriminator(images, training=training)
-        return self.discriminator([images, labels], training=training)
+            return images
+        return [images, labels]
+
+    def _discriminate(self, images, labels, training=True):
+        """D's output on `images` (see `_discriminator_inputs`)."""
+        return self.discriminator(self._discriminator_inputs(images, labels, training),
+                                  training=training)
 
     @staticmethod
     def adversarial_logits(outputs):

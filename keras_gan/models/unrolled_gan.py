@@ -4,7 +4,6 @@ import tensorflow as tf
 import keras
 from keras import ops
 
-from keras_gan import augment as augment_lib
 from keras_gan.architectures.common import check_positive_int
 from keras_gan.keras_internals import adam_slots
 from keras_gan.keras_internals import scale_loss_for_distribution
@@ -114,8 +113,12 @@ class UnrolledGAN(DCGAN):
         for k in range(self.unroll_steps):
             with tf.GradientTape() as tape:
                 tape.watch(params)
-                real_out, _ = d.stateless_call(params, non_trainable, self._d_inputs(real, labels), training=True)
-                fake_out, _ = d.stateless_call(params, non_trainable, self._d_inputs(fake_for_d, labels), training=True)
+                real_out, _ = d.stateless_call(params, non_trainable,
+                                               self._discriminator_inputs(real, labels),
+                                               training=True)
+                fake_out, _ = d.stateless_call(params, non_trainable,
+                                               self._discriminator_inputs(fake_for_d, labels),
+                                               training=True)
                 loss = self.discriminator_loss(
                     self.adversarial_logits(real_out), self.adversarial_logits(fake_out)
                 )
@@ -125,20 +128,13 @@ class UnrolledGAN(DCGAN):
                 params = [ops.stop_gradient(p) for p in params]
         return params, non_trainable
 
-    def _d_inputs(self, images, labels):
-        """D's training-time input: the look-ahead D must judge what D was
-        trained on, so DiffAugment applies here as in `_discriminate`."""
-        if self.augment:
-            images = augment_lib.diff_augment(images, self.augment, self.replica_slice)
-        return images if self.num_classes is None else [images, labels]
-
     def _unrolled_generator_step(self, real, labels):
         z = self.sample_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
             fake = self.generator(self._generator_inputs(z, labels), training=True)
             params, non_trainable = self._unrolled_discriminator(real, fake, labels)
             fake_out, _ = self.discriminator.stateless_call(
-                params, non_trainable, self._d_inputs(fake, labels), training=True
+                params, non_trainable, self._discriminator_inputs(fake, labels), training=True
             )
             g_loss = self.generator_loss(self.adversarial_logits(fake_out))
             scaled = scale_loss_for_distribution(g_loss)
