@@ -1,15 +1,18 @@
 r"""Training throughput per model: ours vs a tutorial-style loop and PyTorch, float32 vs bfloat16.
 
 In one process, for each model of `--models` (built as `train.py
---model=NAME` builds it, on Fashion-MNIST, batch `--batch_size`), times:
+--model=NAME` builds it, on Fashion-MNIST, batch `--batch_size`: with the
+default recipe's extra stride-1 blocks and weight average, or with
+`--recipe=paper` the papers' networks without them), times:
     tutorial   TensorFlow's DCGAN-tutorial way on the model's own G and D:
                a `tf.function` step with two GradientTapes and one shared
                G forward, called from a Python loop over a
                `from_tensor_slices(...).shuffle().batch()` dataset, float32.
                Only for models whose step is one D and one G update on
-               single-input, single-output networks.
-    torch      for dcgan, the same networks, loss, Adam settings and update
-               order in PyTorch eager mode (bench/torch_dcgan.py), on the same
+               single-input, single-output networks. It keeps no weight
+               average (the default recipe's `--ema`).
+    torch      for dcgan, the same networks, loss, Adam settings, update
+               order and weight average in PyTorch eager mode (bench/torch_dcgan.py), on the same
                images held in memory, `torch.set_num_threads(--torch_threads)`;
                `--torch=eager,bf16,compile` adds `torch/bf16` (autocast) and
                `torch/compile` (`torch.compile` of both networks). Needs the
@@ -62,6 +65,7 @@ Thread settings are process-wide in TensorFlow, so compare them across runs:
     python bench/throughput.py --models=dcgan --inter_op=1 --intra_op=2
     python bench/throughput.py --models=dcgan --profile --rounds=1
     python bench/throughput.py --models=dcgan --width=64 --nolevers
+    python bench/throughput.py --models=dcgan --recipe=paper
 """
 import collections
 import glob
@@ -83,6 +87,10 @@ flags.DEFINE_list("models", ["dcgan", "lsgan", "sngan", "wgan_gp", "acgan", "inf
                   "train.py --model names to time; the first also gets the spe/XLA variants.")
 flags.DEFINE_integer("batch_size", 64, "Images per step (per critic step for wgan_gp).")
 flags.DEFINE_integer("width", 0, "Width of the DCGAN-style networks; 0: train.py's default.")
+flags.DEFINE_enum("recipe", "train", ["train", "paper"],
+                  "Networks to time: train, train.py's default recipe (its --extra_layers and "
+                  "--ema, what a user's run trains); paper, the papers' networks (no extra "
+                  "blocks, no weight average), as this bench timed before.")
 flags.DEFINE_integer("steps", 64, "Timed steps per measurement.")
 flags.DEFINE_integer("rounds", 5, "Interleaved measurements per variant; 0: no timing table.")
 flags.DEFINE_integer("spe", 8, "steps_per_execution of the spe variant.")
@@ -192,12 +200,13 @@ def build(name, **options):
     takes = {o.name for o in family.options_for(family.models[name])}
     if FLAGS.width:
         options["width"] = FLAGS.width
-    # The PyTorch twin (bench/torch_dcgan.py) has the paper's two-convolution
-    # networks and no weight average: time those on both sides (for the
-    # models that have them).
-    for option, value in (("extra_layers", 0), ("ema", 0.0)):
-        if option in takes:
-            options.setdefault(option, value)
+    # --recipe=paper: the papers' networks, without the default recipe's
+    # extra blocks and weight average (for the models that have them). The
+    # PyTorch twin (bench/torch_dcgan.py) follows the model either way.
+    if FLAGS.recipe == "paper":
+        for option, value in (("extra_layers", 0), ("ema", 0.0)):
+            if option in takes:
+                options.setdefault(option, value)
     # Each variant names its precision; the others are float32, not train.py's auto.
     options.setdefault("precision", "float32")
     options.setdefault("dataset", "fashion_mnist")
@@ -304,7 +313,8 @@ def torch_trainer(torch_dcgan, model, train_images, variant):
 
     torch.set_num_threads(FLAGS.torch_threads or torch_dcgan.available_cores())
     return torch_dcgan.Trainer(train_images, FLAGS.batch_size, model.latent_dim, model.width,
-                               compile=variant == "compile", bf16=variant == "bf16")
+                               compile=variant == "compile", bf16=variant == "bf16",
+                               extra_layers=model.extra_layers, ema=model.ema or 0.0)
 
 
 def torch_runners(torch_dcgan, model, train_images):
@@ -473,7 +483,7 @@ def onednn_table(name, framework):
                f"--onednn_framework={framework}", f"--torch_threads={FLAGS.torch_threads}",
                f"--onednn_steps={FLAGS.onednn_steps}", f"--batch_size={FLAGS.batch_size}",
                f"--onednn_precision={FLAGS.onednn_precision}",
-               f"--width={FLAGS.width}", f"--inter_op={FLAGS.inter_op}",
+               f"--width={FLAGS.width}", f"--recipe={FLAGS.recipe}", f"--inter_op={FLAGS.inter_op}",
                f"--intra_op={FLAGS.intra_op}"]
     env = dict(os.environ, ONEDNN_VERBOSE="1")
     result = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -609,6 +619,9 @@ def print_timings():
     print(f"Fashion-MNIST, batch {FLAGS.batch_size}, {steps} steps x {FLAGS.rounds} interleaved "
           f"rounds, best round (median); threads inter_op={FLAGS.inter_op or 'default'} "
           f"intra_op={FLAGS.intra_op or 'default'}, PyTorch {torch_threads}")
+    print("Networks: " + ("train.py's default recipe (its --width, --extra_layers and --ema)"
+                          if FLAGS.recipe == "train" else
+                          "the papers' (--recipe=paper: no extra blocks, no weight average)"))
     from keras_gan import precision
 
     onednn, onednn_reason = precision.onednn()

@@ -6,7 +6,10 @@ then batch norm + ReLU, bias-free 4x4 stride-2 transposed convolutions each
 followed by batch norm + ReLU, and a biased transposed convolution to the
 image channels with tanh. D: 4x4 stride-2 convolutions (only the first with
 a bias, batch norm on all but the first), LeakyReLU(0.2), flatten, one dense
-logit. Keras defaults are carried over where PyTorch's differ: batch norm
+logit. `extra_layers` adds that many bias-free 3x3 stride-1 convolution
+blocks (batch norm, then ReLU in G, LeakyReLU in D) at the smallest
+resolution of each network, as train.py's default recipe does
+(`--extra_layers=2`). Keras defaults are carried over where PyTorch's differ: batch norm
 momentum 0.99 (PyTorch's `momentum=0.01`) and epsilon 1e-3, Glorot-uniform
 kernels and zero biases, Adam epsilon 1e-7. "same" padding with kernel 4 and
 stride 2 on even sides is PyTorch's `padding=1`, for both convolution kinds.
@@ -16,6 +19,9 @@ z, make one fake batch; update D on the real batch (label 1) and that fake
 batch, detached (label 0); then update G so that the updated D calls the
 same fake batch real. G's backward asks only for G's gradients, as the
 TensorFlow tape does, so D's weight gradients are not computed twice.
+With `ema`, a moving average of G's weights (`torch.optim.swa_utils`'s
+EMA, one fused update over all of them) follows each G update, as Keras's
+optimizer `use_ema` does for train.py's `--ema=0.999`.
 (Adam's epsilon sits outside the bias correction of the second moment in
 Keras and inside it in PyTorch: a numerical, not a speed, difference.)
 
@@ -70,15 +76,19 @@ def _glorot(module):
 
 
 class Generator(nn.Module):
-    """keras_gan's `dcgan_generator(image_shape, latent_dim, width)`, NCHW."""
+    """keras_gan's `dcgan_generator(image_shape, latent_dim, width,
+    extra_layers=...)`, NCHW."""
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, width=32):
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, width=32, extra_layers=0):
         super().__init__()
         base_h, base_w, steps = upsampling_plan(image_shape)
         filters = width * 2 ** (steps - 1)
         self.base = (filters, base_h, base_w)
         self.project = nn.Linear(latent_dim, base_h * base_w * filters, bias=False)
         blocks = [nn.BatchNorm2d(filters, **_BN), nn.ReLU()]
+        for _ in range(extra_layers):
+            blocks += [nn.Conv2d(filters, filters, 3, 1, 1, bias=False),
+                       nn.BatchNorm2d(filters, **_BN), nn.ReLU()]
         for _ in range(steps - 1):
             blocks += [nn.ConvTranspose2d(filters, filters // 2, 4, 2, 1, bias=False),
                        nn.BatchNorm2d(filters // 2, **_BN), nn.ReLU()]
@@ -92,9 +102,10 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """keras_gan's `dcgan_discriminator(image_shape, width)`, NCHW."""
+    """keras_gan's `dcgan_discriminator(image_shape, width,
+    extra_layers=...)`, NCHW."""
 
-    def __init__(self, image_shape=(28, 28, 1), width=32):
+    def __init__(self, image_shape=(28, 28, 1), width=32, extra_layers=0):
         super().__init__()
         height, width_px, channels = image_shape
         _, _, steps = upsampling_plan(image_shape)
@@ -106,6 +117,9 @@ class Discriminator(nn.Module):
                 blocks.append(nn.BatchNorm2d(filters, **_BN))
             blocks.append(nn.LeakyReLU(0.2))
             channels, filters = filters, filters * 2
+        for _ in range(extra_layers):
+            blocks += [nn.Conv2d(channels, channels, 3, 1, 1, bias=False),
+                       nn.BatchNorm2d(channels, **_BN), nn.LeakyReLU(0.2)]
         side = 2**steps
         blocks += [nn.Flatten(), nn.Linear(channels * (height // side) * (width_px // side), 1)]
         self.body = nn.Sequential(*blocks)
@@ -130,6 +144,10 @@ class Trainer:
             mixed_bfloat16 policy). Defaults to False.
         channels_last: bool. Keep activations and weights in NHWC memory
             format. Defaults to False.
+        extra_layers: int. Stride-1 3x3 blocks at the smallest resolution of
+            both networks (keras_gan's `--extra_layers`). Defaults to 0.
+        ema: float. Decay of a moving average of G's weights updated after
+            every G step (keras_gan's `--ema`); 0: none. Defaults to 0.
         seed: int. Seeds initialisation, noise and shuffling. Defaults to 0.
 
     Example:
@@ -138,7 +156,7 @@ class Trainer:
     """
 
     def __init__(self, images, batch_size=64, latent_dim=100, width=32, compile=False,
-                 bf16=False, channels_last=False, seed=0):
+                 bf16=False, channels_last=False, seed=0, extra_layers=0, ema=0.0):
         images = np.asarray(images, "float32")
         if images.ndim != 4 or len(images) < batch_size:
             raise ValueError(
@@ -146,8 +164,8 @@ class Trainer:
                 f"Received: images.shape={images.shape}, batch_size={batch_size}"
             )
         torch.manual_seed(seed)
-        self.generator = Generator(images.shape[1:], latent_dim, width)
-        self.discriminator = Discriminator(images.shape[1:], width)
+        self.generator = Generator(images.shape[1:], latent_dim, width, extra_layers)
+        self.discriminator = Discriminator(images.shape[1:], width, extra_layers)
         # NCHW, copied: the caller's array may be read-only.
         self.images = torch.from_numpy(np.array(images.transpose(0, 3, 1, 2), order="C"))
         self.format = torch.channels_last if channels_last else torch.contiguous_format
@@ -162,6 +180,12 @@ class Trainer:
         self.g, self.d = self.generator, self.discriminator
         if compile:
             self.g, self.d = torch.compile(self.generator), torch.compile(self.discriminator)
+        self.average = None
+        if ema:
+            from torch.optim import swa_utils
+
+            self.average = swa_utils.AveragedModel(
+                self.generator, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(ema))
         self.generator.train()
         self.discriminator.train()
         self._order, self._cursor = torch.randperm(len(self.images)), 0
@@ -195,6 +219,8 @@ class Trainer:
         self.g_opt.zero_grad(set_to_none=True)
         g_loss.backward(inputs=self.g_params)
         self.g_opt.step()
+        if self.average is not None:
+            self.average.update_parameters(self.generator)
         return d_loss.detach(), g_loss.detach()
 
     def run(self, steps):
@@ -287,15 +313,16 @@ def copy_keras_weights(keras_model, module, image_shape):
                 target.bias.copy_(torch.from_numpy(values[1]))
 
 
-def parity(image_shape, latent_dim, width, batch=16):
+def parity(image_shape, latent_dim, width, batch=16, extra_layers=0):
     """Largest |Keras - PyTorch| of G's images and D's logits, same weights
     and inputs, in training mode (batch statistics) and inference mode."""
     from keras_gan.architectures import dcgan_discriminator
     from keras_gan.architectures import dcgan_generator
 
-    k_g = dcgan_generator(image_shape, latent_dim, width)
-    k_d = dcgan_discriminator(image_shape, width)
-    t_g, t_d = Generator(image_shape, latent_dim, width), Discriminator(image_shape, width)
+    k_g = dcgan_generator(image_shape, latent_dim, width, extra_layers=extra_layers)
+    k_d = dcgan_discriminator(image_shape, width, extra_layers=extra_layers)
+    t_g = Generator(image_shape, latent_dim, width, extra_layers)
+    t_d = Discriminator(image_shape, width, extra_layers)
     copy_keras_weights(k_g, t_g, image_shape)
     copy_keras_weights(k_d, t_d, image_shape)
     rng = np.random.default_rng(0)
@@ -320,6 +347,10 @@ def parity(image_shape, latent_dim, width, batch=16):
 # module and has flags of the same names.
 def define_flags():
     flags.DEFINE_integer("width", 32, "Network width (keras_gan's default recipe: 32).")
+    flags.DEFINE_integer("extra_layers", 2, "Stride-1 3x3 blocks per network (keras_gan's "
+                         "default recipe: 2; the paper's networks: 0).")
+    flags.DEFINE_float("ema", 0.999, "Decay of the moving average of G's weights (keras_gan's "
+                       "default recipe: 0.999); 0: none.")
     flags.DEFINE_integer("batch_size", 64, "Images per step.")
     flags.DEFINE_integer("latent_dim", 100, "Size of z.")
     flags.DEFINE_integer("steps", 64, "Timed steps per round.")
@@ -339,20 +370,24 @@ def main(argv):
     image_shape = (28, 28, 1)
     images = np.random.default_rng(0).uniform(-1, 1, (60 * FLAGS.batch_size, *image_shape))
     trainer = Trainer(images, FLAGS.batch_size, FLAGS.latent_dim, FLAGS.width, compile=FLAGS.compile,
-                      bf16=FLAGS.bf16, channels_last=FLAGS.channels_last)
+                      bf16=FLAGS.bf16, channels_last=FLAGS.channels_last,
+                      extra_layers=FLAGS.extra_layers, ema=FLAGS.ema)
     from keras_gan.architectures import dcgan_discriminator
     from keras_gan.architectures import dcgan_generator
 
     check_parameter_counts(
-        (dcgan_generator(image_shape, FLAGS.latent_dim, FLAGS.width),
-         dcgan_discriminator(image_shape, FLAGS.width)),
+        (dcgan_generator(image_shape, FLAGS.latent_dim, FLAGS.width,
+                         extra_layers=FLAGS.extra_layers),
+         dcgan_discriminator(image_shape, FLAGS.width, extra_layers=FLAGS.extra_layers)),
         (trainer.generator, trainer.discriminator))
     if FLAGS.parity:
-        for name, error in parity(image_shape, FLAGS.latent_dim, FLAGS.width).items():
+        for name, error in parity(image_shape, FLAGS.latent_dim, FLAGS.width,
+                                  extra_layers=FLAGS.extra_layers).items():
             print(f"max |Keras - PyTorch|, {name}: {error:.2e}")
     start = time.perf_counter()
     trainer.run(4)  # warm-up (and compilation)
-    print(f"torch {torch.__version__}, {threads} threads, width {FLAGS.width}, batch "
+    print(f"torch {torch.__version__}, {threads} threads, width {FLAGS.width}, extra_layers "
+          f"{FLAGS.extra_layers}, ema {FLAGS.ema}, batch "
           f"{FLAGS.batch_size}, compile={FLAGS.compile}, bf16={FLAGS.bf16}, "
           f"channels_last={FLAGS.channels_last}; warm-up {time.perf_counter() - start:.1f} s")
     times = [trainer.run(FLAGS.steps) for _ in range(FLAGS.rounds)]
