@@ -51,6 +51,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from keras_gan.architectures.dcgan import upsampling_plan
+from keras_gan.families.image_options import OPTIONS as _IMAGE_OPTIONS
 
 __all__ = ["Generator", "Discriminator", "Trainer", "available_cores", "keras_parameter_counts",
            "torch_parameter_counts", "check_parameter_counts", "copy_keras_weights", "parity"]
@@ -346,11 +347,13 @@ def parity(image_shape, latent_dim, width, batch=16, extra_layers=0):
 # Flags are defined only when run as a script: throughput.py imports this
 # module and has flags of the same names.
 def define_flags():
-    flags.DEFINE_integer("width", 32, "Network width (keras_gan's default recipe: 32).")
-    flags.DEFINE_integer("extra_layers", 2, "Stride-1 3x3 blocks per network (keras_gan's "
-                         "default recipe: 2; the paper's networks: 0).")
-    flags.DEFINE_float("ema", 0.999, "Decay of the moving average of G's weights (keras_gan's "
-                       "default recipe: 0.999); 0: none.")
+    # train.py's default recipe, read from where it is declared.
+    recipe = {option.name: option.default for option in _IMAGE_OPTIONS}
+    flags.DEFINE_integer("width", recipe["width"], "Network width (keras_gan's default recipe).")
+    flags.DEFINE_integer("extra_layers", recipe["extra_layers"], "Stride-1 3x3 blocks per "
+                         "network (keras_gan's default recipe; the paper's networks: 0).")
+    flags.DEFINE_float("ema", recipe["ema"], "Decay of the moving average of G's weights "
+                       "(keras_gan's default recipe); 0: none.")
     flags.DEFINE_integer("batch_size", 64, "Images per step.")
     flags.DEFINE_integer("latent_dim", 100, "Size of z.")
     flags.DEFINE_integer("steps", 64, "Timed steps per round.")
