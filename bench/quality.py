@@ -95,7 +95,7 @@ def main(argv):
         result = train(config)
         elapsed = time.monotonic() - start
         m = result.metrics
-        rows.append((name, result.step, elapsed, m))
+        rows.append((name, result.step, elapsed, m, overrides))
         samples[name] = result.model.generate(FLAGS.strip, seed=0)
         print(f"{name}: {result.step} steps, FID {m['fid']:.2f} ({elapsed:.0f} s in all)", flush=True)
         # Written after every row: a long invocation stopped part-way keeps
@@ -110,7 +110,7 @@ def main(argv):
     print("| model | steps | FID | KID | precision | recall | min class share | class KL "
           "| label agreement (worst class) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, steps, _, m in sorted(rows, key=lambda r: r[3]["fid"]):
+    for name, steps, _, m, _ in sorted(rows, key=lambda r: r[3]["fid"]):
         agreement = (f"{m['label_agreement']:.3f} ({m['label_agreement_min']:.3f})"
                      if "label_agreement" in m else "n/a")
         print(f"| {name} | {steps} | {m['fid']:.2f} | {m['kid']:.4f} | {m['precision']:.3f} | "
@@ -126,8 +126,10 @@ def save(rows, samples):
         import json
 
         with open(FLAGS.json, "w") as f:
-            json.dump([{"name": n, "steps": st, "seconds": round(sec), **m}
-                       for n, st, sec, m in rows], f, indent=1)
+            # "options": the row's train.py options as given, so that each
+            # row says how to reproduce it.
+            json.dump([{"name": n, "options": o, "steps": st, "seconds": round(sec), **m}
+                       for n, st, sec, m, o in rows], f, indent=1)
     if FLAGS.figure:
         import matplotlib
 
