@@ -3,27 +3,18 @@ recipes are typed as train.py's options, and each JSON row says how to
 reproduce it."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def run_quality(*args, timeout=240):
-    return subprocess.run([sys.executable, os.path.join(ROOT, "bench", "quality.py"), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout)
-
-
-def test_a_recipe_row_writes_its_options_scores_and_strip(tiny_fashion_mnist, tmp_path):
+def test_a_recipe_row_writes_its_options_scores_and_strip(tiny_fashion_mnist, tmp_path,
+                                                          run_script):
     rows_json, strips = tmp_path / "rows.json", tmp_path / "strips.png"
     recipe = (f"tiny_r1:model=dcgan;dataset={tiny_fashion_mnist};width=8;latent_dim=8;"
               "batch_size=16;epochs=1;steps_per_epoch=3;r1_weight=0.5;health=false;seed=3")
-    done = run_quality("--seconds=0", "--models=", "--samples=256", "--strip=4",
-                       f"--out_dir={tmp_path / 'runs'}", f"--json={rows_json}",
-                       f"--figure={strips}", f"--recipe={recipe}")
+    done = run_script("bench/quality.py", "--seconds=0", "--models=", "--samples=256",
+                      "--strip=4", f"--out_dir={tmp_path / 'runs'}", f"--json={rows_json}",
+                      f"--figure={strips}", f"--recipe={recipe}")
     assert done.returncode == 0, done.stderr[-3000:]
     (row,) = json.loads(rows_json.read_text())
     assert row["name"] == "tiny_r1"
@@ -41,8 +32,10 @@ def test_a_recipe_row_writes_its_options_scores_and_strip(tiny_fashion_mnist, tm
     ("bad:model=dcgan;no_such_option=1", "'no_such_option=1'"),
     ("bad:model=dcgan;n_critic", "'n_critic'"),
 ])
-def test_a_recipe_with_an_unknown_or_valueless_option_is_refused_in_one_line(recipe, named):
-    done = run_quality("--seconds=0", "--models=", f"--recipe={recipe}", timeout=120)
+def test_a_recipe_with_an_unknown_or_valueless_option_is_refused_in_one_line(recipe, named,
+                                                                            run_script):
+    done = run_script("bench/quality.py", "--seconds=0", "--models=", f"--recipe={recipe}",
+                      timeout=120)
     assert done.returncode != 0
     assert named in done.stderr and "is not OPTION=VALUE of an option of --model=dcgan" in done.stderr
     assert "Traceback" not in done.stderr

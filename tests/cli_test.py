@@ -20,11 +20,6 @@ TINY = ["--batch_size=8", "--width=8", "--latent_dim=8", "--steps_per_epoch=2",
         "--export=false", "--health=false"]
 
 
-def run_train(*args, timeout=240, **kwargs):
-    return subprocess.run([sys.executable, os.path.join(ROOT, "train.py"), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout, **kwargs)
-
-
 def _digests(directory):
     digests = {}
     for root, _, files in os.walk(directory):
@@ -43,12 +38,12 @@ def _load(path):
     return keras.models.load_model(path)
 
 
-def test_running_a_finished_command_again_trains_nothing(tiny_fashion_mnist, tmp_path):
+def test_running_a_finished_command_again_trains_nothing(tiny_fashion_mnist, tmp_path, run_script):
     args = [f"--out_dir={tmp_path / 'run'}", f"--dataset={tiny_fashion_mnist}", "--epochs=1", *TINY]
-    first = run_train(*args)
+    first = run_script("train.py", *args)
     assert first.returncode == 0, first.stderr
     before = _digests(tmp_path / "run")
-    again = run_train(*args)
+    again = run_script("train.py", *args)
     assert again.returncode == 0, again.stderr[-3000:]
     assert _digests(tmp_path / "run") == before
 
@@ -95,14 +90,14 @@ def test_sigint_writes_checkpoint_and_model_keras_at_the_same_step(tiny_fashion_
     np.testing.assert_array_equal(saved.generate(8, seed=3), checkpointed.generate(8, seed=3))
 
 
-def test_nan_losses_roll_back_at_most_three_times_or_stop(tiny_fashion_mnist, tmp_path):
+def test_nan_losses_roll_back_at_most_three_times_or_stop(tiny_fashion_mnist, tmp_path, run_script):
     # An SGD step of 1e30 on D makes the losses NaN at the first step, and
     # again after every roll-back.
     args = [f"--dataset={tiny_fashion_mnist}", "--epochs=1", "--optimizer=sgd",
             "--d_learning_rate=1e30", *TINY, "--steps_per_epoch=8", "--health=true"]
     for on_nan, rollbacks in (("stop", 0), ("rollback", 3)):
         out = str(tmp_path / on_nan)
-        result = run_train(f"--out_dir={out}", *args, f"--on_nan={on_nan}")
+        result = run_script("train.py", f"--out_dir={out}", *args, f"--on_nan={on_nan}")
         assert result.returncode == 0, result.stderr
         assert result.stderr.count("rolled back to the last good state") == rollbacks
         for n in range(1, rollbacks + 1):
@@ -128,7 +123,7 @@ def _existing_run(out_dir, **options):
 
 
 @pytest.mark.parametrize("case", ["empty_folder", "image_size", "changed_option"])
-def test_bad_input_is_one_sentence_on_stderr(tiny_fashion_mnist, tmp_path, case):
+def test_bad_input_is_one_sentence_on_stderr(tiny_fashion_mnist, tmp_path, case, run_script):
     out = tmp_path / "run"
     if case == "empty_folder":
         (tmp_path / "empty").mkdir()
@@ -143,7 +138,7 @@ def test_bad_input_is_one_sentence_on_stderr(tiny_fashion_mnist, tmp_path, case)
     # As a newcomer runs it: no TF_CPP_MIN_LOG_LEVEL, so any TensorFlow
     # start-up notice would be a second line.
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = run_train(f"--out_dir={out}", *args, *TINY, env=env)
+    result = run_script("train.py", f"--out_dir={out}", *args, *TINY, env=env)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -152,7 +147,7 @@ def test_bad_input_is_one_sentence_on_stderr(tiny_fashion_mnist, tmp_path, case)
 
 
 @pytest.fixture(scope="module")
-def mirrored_and_single(tiny_fashion_mnist, tmp_path_factory):
+def mirrored_and_single(tiny_fashion_mnist, tmp_path_factory, run_script):
     """The same 3 SGD steps through train.py on one device and mirrored on 2 CPU devices."""
     root = tmp_path_factory.mktemp("strategies")
     # SGD: an update proportional to the gradient (Adam's is invariant to
@@ -163,20 +158,22 @@ def mirrored_and_single(tiny_fashion_mnist, tmp_path_factory):
             "--precision=float32", *TINY, "--steps_per_epoch=3"]
     runs = {}
     for name, extra in (("single", []), ("mirrored", ["--strategy=mirrored", "--cpu_devices=2"])):
-        result = run_train(f"--out_dir={root / name}", *args, *extra)
+        result = run_script("train.py", f"--out_dir={root / name}", *args, *extra)
         assert result.returncode == 0, result.stderr
         assert "Trained to epoch 1" in result.stdout
         runs[name] = str(root / name)
     return runs, args
 
 
-def test_mirrored_on_two_cpu_devices_trains_and_resumes_on_one(mirrored_and_single, tmp_path):
+def test_mirrored_on_two_cpu_devices_trains_and_resumes_on_one(mirrored_and_single, tmp_path,
+                                                                run_script):
     runs, args = mirrored_and_single
     assert _load(os.path.join(runs["mirrored"], "model.keras")).train_steps == 3
     # The checkpoint written under the strategy resumes on one device.
     out = str(tmp_path / "resumed")
     shutil.copytree(runs["mirrored"], out)
-    resumed = run_train(f"--out_dir={out}", *[a for a in args if a != "--epochs=1"], "--epochs=2")
+    resumed = run_script("train.py", f"--out_dir={out}", *[a for a in args if a != "--epochs=1"],
+                         "--epochs=2")
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming" in resumed.stdout and "at step 3 (epoch 2, batch 1)" in resumed.stdout
     assert _load(os.path.join(out, "model.keras")).train_steps == 6

@@ -6,11 +6,14 @@ green CI means every proof ran.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
@@ -58,3 +61,17 @@ def tiny_fashion_mnist(tmp_path_factory):
             name = f"{prefix}-{kind}-ubyte.gz"
             _write_idx(directory / name, read_idx(os.path.join(FASHION_MNIST, name))[:count])
     return str(directory)
+
+
+@pytest.fixture(scope="session")
+def run_script():
+    """`run_script("train.py", *args, timeout=300, **subprocess_kwargs)`: a
+    repository script run as a user runs it, in a subprocess from the
+    repository root, its stdout and stderr captured as text."""
+
+    def run(script, *args, timeout=300, **kwargs):
+        return subprocess.run([sys.executable, os.path.join(ROOT, script), *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=timeout,
+                              **kwargs)
+
+    return run

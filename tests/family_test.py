@@ -357,16 +357,16 @@ def test_trainer_runs_every_new_model(tmp_path, name):
         assert "sweep_category_epoch_0001.png" in sweeps and "sweep_c0_epoch_0001.png" in sweeps
 
 
-def test_train_py_infogan_end_to_end(tmp_path):
-    from train_test import FAST, run_train
+def test_train_py_infogan_end_to_end(tmp_path, run_script):
+    from train_test import FAST
 
     if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
         pytest.skip("needs the dataset-fashion-mnist Debian package")
     out = str(tmp_path / "run")
-    result = run_train(f"--out_dir={out}", "--model=infogan", "--epochs=1", "--categories=10",
-                       "--ema=0.99",
-                       "--augment=translation,cutout", "--r1_weight=0.1", "--final_eval_samples=0",
-                       *[a for a in FAST if not a.startswith("--final_eval")])
+    result = run_script("train.py", f"--out_dir={out}", "--model=infogan", "--epochs=1",
+                        "--categories=10", "--ema=0.99", "--augment=translation,cutout",
+                        "--r1_weight=0.1", "--final_eval_samples=0",
+                        *[a for a in FAST if not a.startswith("--final_eval")])
     assert result.returncode == 0, result.stderr
     assert "Export parity" in result.stdout
     assert os.path.exists(os.path.join(out, "samples", "sweep_category_epoch_0001.png"))

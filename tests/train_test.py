@@ -1,7 +1,5 @@
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -9,7 +7,6 @@ from PIL import Image
 
 from keras_gan import trainer
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST = ["--batch_size=16", "--width=8", "--latent_dim=8", "--steps_per_epoch=3",
         "--num_samples=16", "--verbose=0", "--eval_samples=200", "--final_eval_samples=300"]
 needs_fashion_mnist = pytest.mark.skipif(
@@ -18,17 +15,10 @@ needs_fashion_mnist = pytest.mark.skipif(
 )
 
 
-def run_train(*args):
-    return subprocess.run(
-        [sys.executable, os.path.join(ROOT, "train.py"), *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-    )
-
-
 @needs_fashion_mnist
-def test_train_py_end_to_end_and_resume(tmp_path):
+def test_train_py_end_to_end_and_resume(tmp_path, run_script):
     out = str(tmp_path / "run")
-    first = run_train(f"--out_dir={out}", "--epochs=2", *FAST)
+    first = run_script("train.py", f"--out_dir={out}", "--epochs=2", *FAST)
     assert first.returncode == 0, first.stderr
     for name in ("options.json", "losses.csv", "losses.png", "model.keras",
                  "samples/samples_epoch_0001.png", "samples/samples_epoch_0002.png",
@@ -38,7 +28,7 @@ def test_train_py_end_to_end_and_resume(tmp_path):
     assert "Model: " in first.stdout and "Trained to epoch 2" in first.stdout
 
     # Same command with more epochs: continues after epoch 2.
-    second = run_train(f"--out_dir={out}", "--epochs=3", *FAST)
+    second = run_script("train.py", f"--out_dir={out}", "--epochs=3", *FAST)
     assert second.returncode == 0, second.stderr
     assert "Resuming" in second.stdout and "at step 6 (epoch 3, batch 1)" in second.stdout
     assert "Trained to epoch 3" in second.stdout
@@ -79,8 +69,8 @@ def test_train_py_end_to_end_and_resume(tmp_path):
         (["--d_learning_rate=0"], "--d_learning_rate must be positive"),
     ],
 )
-def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message):
-    result = run_train(f"--out_dir={tmp_path}", *args, *FAST)
+def test_train_py_bad_input_is_one_clear_sentence(tmp_path, args, message, run_script):
+    result = run_script("train.py", f"--out_dir={tmp_path}", *args, *FAST)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
