@@ -43,8 +43,9 @@ LOSSES = {"gan": "non_saturating", "dcgan": "non_saturating", "cgan": "non_satur
           "cyclegan": "least_squares"}
 # Loss weights and step counts of the papers: GP 10 (Gulrajani et al.), L1 100
 # (Isola et al.), cycle 10 and identity 0.5 x cycle (Zhu et al.), n_critic 5
-# and clipping at 0.01 (Arjovsky et al.).
-WEIGHTS = {"wgan_gp": {"gp_weight": 10.0, "n_critic": 5}, "wgan": {"n_critic": 5, "clip_value": 0.01},
+# and clipping at 0.01 (Arjovsky et al.); the penalty at every critic update.
+WEIGHTS = {"wgan_gp": {"gp_weight": 10.0, "n_critic": 5, "gp_interval": 1},
+           "wgan": {"n_critic": 5, "clip_value": 0.01},
            "pix2pix": {"l1_weight": 100.0},
            "cyclegan": {"cycle_weight": 10.0, "identity_weight": 0.5, "pool_size": 50}}
 

@@ -11,7 +11,7 @@ import keras
 from keras_gan import export
 from keras_gan import layers
 from keras_gan import testing
-from keras_gan.models import ACGAN, DCGAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE
+from keras_gan.models import ACGAN, DCGAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE, WGANGP
 
 CASES = {
     "lsgan": (LSGAN, {}),
@@ -24,6 +24,7 @@ CASES = {
     "dcgan_augment": (DCGAN, {"augment": "color,translation,cutout"}),
     "dcgan_r1": (DCGAN, {"r1_weight": 1.0}),
     "dcgan_lazy_r1": (DCGAN, {"r1_weight": 1.0, "r1_interval": 2}),
+    "wgan_gp_lazy": (WGANGP, {"gp_interval": 2, "n_critic": 2}),
 }
 
 
@@ -394,3 +395,28 @@ def test_lazy_r1_is_the_scaled_penalty_every_nth_update():
     assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
     with pytest.raises(ValueError, match="r1_interval"):
         testing.tiny_model(DCGAN, r1_weight=1.0, r1_interval=0)
+
+
+def test_lazy_gradient_penalty_is_the_scaled_penalty_every_nth_update():
+    model = testing.tiny_model(WGANGP, gp_interval=3, n_critic=1)
+    real = tf.constant(testing.fake_batch(model)[0])
+    # fake == real: every interpolate is the real batch, so the penalty's
+    # random weights do not change its value.
+    terms = lambda: float(model.discriminator_terms(real, real, None, None, None, None)["gp"])
+    model.gp_interval = 1
+    full = terms()
+    assert full > 0
+    model.gp_interval = 3
+    model.d_optimizer.iterations.assign(6)  # due
+    assert np.isclose(terms(), 3 * full, rtol=1e-4)
+    model.d_optimizer.iterations.assign(7)  # not due
+    assert terms() == 0.0
+    model.d_optimizer.iterations.assign(9)
+    with tf.GradientTape() as tape:
+        value = model.discriminator_terms(real, real, None, None, None, None)["gp"]
+    grads = tape.gradient(value, model.discriminator.trainable_variables)
+    assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
+    assert keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(model)).gp_interval == 3
+    with pytest.raises(ValueError, match="gp_interval"):
+        testing.tiny_model(WGANGP, gp_interval=0)

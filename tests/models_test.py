@@ -84,10 +84,35 @@ def test_extra_layers_add_stride_1_blocks_at_the_smallest_resolution(cls, tmp_pa
         DCGAN(extra_layers=-1)
 
 
-def test_wgan_gp_critic_has_no_batch_norm():
+def test_wgan_gp_critic_has_no_batch_norm_and_the_papers_layer_norm():
     model = testing.tiny_model(WGANGP)
     kinds = {type(l).__name__ for l in model.discriminator.layers}
-    assert "BatchNormalization" not in kinds and "LayerNormalization" in kinds
+    assert "BatchNormalization" not in kinds and "LayerNormalization" not in kinds
+    norms = [l for l in model.discriminator.layers
+             if isinstance(l, keras.layers.GroupNormalization)]
+    assert norms and all(l.groups == 1 for l in norms)
+    # Over each sample's height, width and channels together: a feature map
+    # whose positions differ in strength keeps that difference, which a
+    # per-position normalization over channels alone erases.
+    _, height, width, channels = norms[0].input.shape
+    x = np.ones((2, height, width, channels), "float32")
+    x[1] *= 3.0
+    x[0, :height // 2] *= 5.0
+    x[0, :, :, ::2] += 1.0
+    y = np.asarray(norms[0](x))
+    sample = y[0]
+    np.testing.assert_allclose(sample.mean(), 0.0, atol=1e-4)
+    np.testing.assert_allclose(sample.std(), 1.0, atol=1e-3)
+    assert sample[:height // 2].mean() > sample[height // 2:].mean() + 1.0
+    # A constant sample has nothing to normalize: it maps to the offset (0).
+    np.testing.assert_allclose(y[1], 0.0, atol=1e-5)
+    # The critic of earlier versions, for their runs: each position over its channels.
+    earlier = testing.tiny_model(WGANGP, critic_norm="layer_channels")
+    kinds = {type(l).__name__ for l in earlier.discriminator.layers}
+    assert "LayerNormalization" in kinds and "GroupNormalization" not in kinds
+    assert earlier.get_config()["critic_norm"] == "layer_channels"
+    with pytest.raises(ValueError, match="critic_norm must be"):
+        WGANGP(critic_norm="batch")
 
 
 @pytest.mark.parametrize("shape", [(30, 30, 1), (28, 21, 1), (100, 100, 3), (28, 28)])

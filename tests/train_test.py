@@ -211,6 +211,27 @@ def test_a_run_from_before_extra_layers_resumes_only_with_its_networks(tmp_path)
     assert (resumed.start_step, resumed.step) == (2, 4)
 
 
+def test_a_wgan_gp_run_from_before_the_papers_layer_norm_resumes_only_with_its_critic(tmp_path):
+    folder = _image_folder(tmp_path / "images")
+    first = trainer.train(_config(tmp_path, dataset=folder, model="wgan_gp",
+                                  critic_norm="layer_channels"))
+    kinds = {type(l).__name__ for l in first.model.discriminator.layers}
+    assert "LayerNormalization" in kinds and "GroupNormalization" not in kinds
+    options = tmp_path / "run" / "options.json"
+    recorded = json.loads(options.read_text())
+    del recorded["critic_norm"]  # options.json as the earlier version wrote it
+    options.write_text(json.dumps(recorded))
+    # Resumed with today's critic, the checkpoint's layer-norm weights would
+    # load into the other normalization unnoticed (their shapes agree).
+    with pytest.raises(trainer.RunError, match=r"--critic_norm='layer' \(was 'layer_channels'\)"):
+        trainer.train(_config(tmp_path, dataset=folder, model="wgan_gp", epochs=2))
+    resumed = trainer.train(_config(tmp_path, dataset=folder, model="wgan_gp", epochs=2,
+                                    critic_norm="layer_channels"))
+    assert (resumed.start_step, resumed.step) == (2, 4)
+    kinds = {type(l).__name__ for l in resumed.model.discriminator.layers}
+    assert "LayerNormalization" in kinds and "GroupNormalization" not in kinds
+
+
 def test_an_older_vae_run_resumes_and_takes_its_new_learning_rate(tmp_path, capsys):
     folder = _image_folder(tmp_path / "images")
     trainer.train(_config(tmp_path, dataset=folder, model="vae"))

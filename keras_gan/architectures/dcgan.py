@@ -105,6 +105,17 @@ def dcgan_generator(
     return functional(inputs, images, name or "generator")
 
 
+def _layer_norm(x, normalization):
+    """Layer normalization of conv features as the WGAN-GP paper means it
+    ("layer"): over each sample's (height, width, channels), scale and offset
+    per channel. "layer_channels" is `keras.layers.LayerNormalization()`'s
+    default: each position over its channels alone, which erases how
+    strongly each position responds."""
+    if normalization == "layer_channels":
+        return layers.LayerNormalization()(x)
+    return layers.GroupNormalization(groups=1, epsilon=1e-5)(x)
+
+
 def dcgan_discriminator(
     image_shape=(28, 28, 1),
     width=64,
@@ -125,7 +136,13 @@ def dcgan_discriminator(
         num_classes: int or None. If set, D takes `[images, labels]`; the
             label is embedded as an extra input channel. Defaults to None.
         normalization: str. "batch" (DCGAN), "layer" (for critics with a
-            gradient penalty, which must not mix samples in a batch),
+            gradient penalty, which must not mix samples in a batch: each
+            sample's features normalized over height, width and channels
+            together, with a scale and offset per channel, as in the
+            WGAN-GP reference code), "layer_channels" (each position
+            normalized over its channels alone, as
+            `keras.layers.LayerNormalization()` does: WGAN-GP's critic in
+            runs made before it took the paper's),
             "spectral" (every convolution and dense layer spectrally
             normalized as in the paper, `keras_gan.layers.SpectralConv2D`
             and `SpectralDense`, no other normalization; SNGAN) or "none". Defaults to "batch".
@@ -144,9 +161,9 @@ def dcgan_discriminator(
     >>> d.output_shape
     (None, 1)
     """
-    if normalization not in ("batch", "layer", "spectral", "none"):
+    if normalization not in ("batch", "layer", "layer_channels", "spectral", "none"):
         raise ValueError(
-            'normalization must be "batch", "layer", "spectral" or "none". '
+            'normalization must be "batch", "layer", "layer_channels", "spectral" or "none". '
             f"Received: normalization={normalization!r}"
         )
 
@@ -167,16 +184,16 @@ def dcgan_discriminator(
         # The paper leaves D's input layer without batch normalization.
         if step > 0 and normalization == "batch":
             x = BatchNormalization(synchronized=True)(x)
-        elif step > 0 and normalization == "layer":
-            x = layers.LayerNormalization()(x)
+        elif step > 0 and normalization.startswith("layer"):
+            x = _layer_norm(x, normalization)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
     for _ in range(extra_layers):
         x = conv(filters // 2, 3, padding="same", use_bias=normalization == "spectral")(x)
         if normalization == "batch":
             x = BatchNormalization(synchronized=True)(x)
-        elif normalization == "layer":
-            x = layers.LayerNormalization()(x)
+        elif normalization.startswith("layer"):
+            x = _layer_norm(x, normalization)
         x = layers.LeakyReLU(0.2)(x)
     features = layers.Flatten()(x)
     logits = dense(1, dtype="float32", name="logits")(features)

@@ -39,6 +39,12 @@ OPTIONS = (
            type=float),
     Option("gp_weight", None, "wgan_gp: gradient penalty weight (unset: the paper's 10).",
            type=float),
+    Option("critic_norm", None, "wgan_gp: the critic's normalization: layer (unset: the "
+           "paper's, over each sample) or layer_channels (each position over its channels, the "
+           "critic of runs made before).", type=str, architecture=True,
+           choices=("layer", "layer_channels")),
+    Option("gp_interval", None, "wgan_gp: lazy penalty, taken every N critic updates and "
+           "scaled by N (unset: every update, the paper's).", type=int),
     Option("categories", None, "infogan: values of the categorical code (unset: 10).", type=int,
            architecture=True),
     Option("continuous", None, "infogan: number of continuous codes (unset: 2).", type=int,

@@ -282,15 +282,18 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
                 lambda x: self.adversarial_logits(self._discriminate(x, labels)), real
             )
 
-        if self.r1_interval == 1:
-            value = penalty()
-        else:
-            # Lazy regularization: every r1_interval-th D update, scaled up.
-            due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
-            value = tf.cond(
-                due, lambda: penalty() * float(self.r1_interval), lambda: tf.zeros((), "float32")
-            )
-        return {"r1": 0.5 * self.r1_weight * value}
+        return {"r1": 0.5 * self.r1_weight * self.lazy_penalty(penalty, self.r1_interval)}
+
+    def lazy_penalty(self, penalty, interval, optimizer=None):
+        """Lazy regularization (Karras et al., StyleGAN2): `penalty()` scaled
+        by `interval` on every `interval`-th update of `optimizer` (D's by
+        default) and zero, not computed, on the others, so its average is
+        unchanged; `penalty()` itself when `interval` is 1."""
+        if interval == 1:
+            return penalty()
+        optimizer = optimizer or self.d_optimizer
+        due = ops.equal(optimizer.iterations % interval, 0)
+        return tf.cond(due, lambda: penalty() * float(interval), lambda: tf.zeros((), "float32"))
 
     def generator_terms(self, fake, labels, z, fake_outputs):
         """Extra terms of G's loss as `{metric_name: value}`, as above."""

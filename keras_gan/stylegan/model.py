@@ -283,9 +283,8 @@ class StyleGAN(GAN):
     def generator_terms(self, fake, labels, z, fake_outputs):
         if not self.pl_weight:
             return {}
-        due = ops.equal(self.g_optimizer.iterations % self.pl_interval, 0)
-        value = tf.cond(due, lambda: self._path_length_penalty(z, labels) * float(self.pl_interval),
-                        lambda: tf.zeros((), "float32"))
+        value = self.lazy_penalty(lambda: self._path_length_penalty(z, labels),
+                                  self.pl_interval, self.g_optimizer)
         return {"pl": self.pl_weight * value}
 
     def _path_length_penalty(self, z, labels):
