@@ -165,13 +165,16 @@ def test_every_recipe_departure_is_an_option_its_model_takes(family_name):
 def test_the_wgan_gp_recipe_reaches_its_optimizers_and_a_given_flag_wins():
     model = trainer.build_model(trainer.make_config(model="wgan_gp", width=8),
                                 _info())
-    assert model.n_critic == 1
+    assert model.n_critic == 1 and model.gp_interval == 8
     assert float(model.d_optimizer.learning_rate) == pytest.approx(4e-4)
-    assert float(model.g_optimizer.learning_rate) == pytest.approx(1e-4)  # The paper's.
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(model.g_optimizer.beta_1) == 0.0  # The paper's betas stay.
     model = trainer.build_model(
-        trainer.make_config(model="wgan_gp", width=8, n_critic=5, d_learning_rate=1e-4), _info())
-    assert model.n_critic == 5
+        trainer.make_config(model="wgan_gp", width=8, n_critic=5, d_learning_rate=1e-4,
+                            g_learning_rate=1e-4, gp_interval=1), _info())
+    assert model.n_critic == 5 and model.gp_interval == 1
     assert float(model.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(1e-4)
 
 
 def test_the_wgan_recipe_keeps_pytorchs_rmsprop_at_its_learning_rates_and_a_given_flag_wins():
