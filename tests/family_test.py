@@ -375,48 +375,30 @@ def test_train_py_infogan_end_to_end(tmp_path, run_script):
     assert {"d_info", "g_info", "r1", "fid"} <= set(history), history
 
 
-def test_lazy_r1_is_the_scaled_penalty_every_nth_update():
-    model = testing.tiny_model(DCGAN, r1_weight=2.0, r1_interval=4)
+@pytest.mark.parametrize("cls, options, term", [(DCGAN, {"r1_weight": 2.0}, "r1"),
+                                                 (WGANGP, {"n_critic": 1}, "gp")])
+def test_a_lazy_penalty_is_the_scaled_penalty_every_nth_update(cls, options, term):
+    interval = f"{term}_interval"
+    model = testing.tiny_model(cls, **options, **{interval: 4})
     real = tf.constant(testing.fake_batch(model)[0])
-    terms = lambda: float(model.discriminator_terms(real, None, None, None, None, None)["r1"])
-    model.r1_interval = 1
-    full = terms()
+    # fake == real: every interpolate of the gradient penalty is the real
+    # batch, so its random weights do not change its value.
+    terms = lambda: model.discriminator_terms(real, real, None, None, None, None)[term]
+    setattr(model, interval, 1)
+    full = float(terms())
     assert full > 0
-    model.r1_interval = 4
+    setattr(model, interval, 4)
     model.d_optimizer.iterations.assign(8)  # due
-    assert np.isclose(terms(), 4 * full, rtol=1e-4)
+    assert np.isclose(float(terms()), 4 * full, rtol=1e-4)
     model.d_optimizer.iterations.assign(9)  # not due
-    assert terms() == 0.0
+    assert float(terms()) == 0.0
     # On a due update the penalty's gradient reaches D's weights through tf.cond.
     model.d_optimizer.iterations.assign(12)
     with tf.GradientTape() as tape:
-        value = model.discriminator_terms(real, None, None, None, None, None)["r1"]
+        value = terms()
     grads = tape.gradient(value, model.discriminator.trainable_variables)
     assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
-    with pytest.raises(ValueError, match="r1_interval"):
-        testing.tiny_model(DCGAN, r1_weight=1.0, r1_interval=0)
-
-
-def test_lazy_gradient_penalty_is_the_scaled_penalty_every_nth_update():
-    model = testing.tiny_model(WGANGP, gp_interval=3, n_critic=1)
-    real = tf.constant(testing.fake_batch(model)[0])
-    # fake == real: every interpolate is the real batch, so the penalty's
-    # random weights do not change its value.
-    terms = lambda: float(model.discriminator_terms(real, real, None, None, None, None)["gp"])
-    model.gp_interval = 1
-    full = terms()
-    assert full > 0
-    model.gp_interval = 3
-    model.d_optimizer.iterations.assign(6)  # due
-    assert np.isclose(terms(), 3 * full, rtol=1e-4)
-    model.d_optimizer.iterations.assign(7)  # not due
-    assert terms() == 0.0
-    model.d_optimizer.iterations.assign(9)
-    with tf.GradientTape() as tape:
-        value = model.discriminator_terms(real, real, None, None, None, None)["gp"]
-    grads = tape.gradient(value, model.discriminator.trainable_variables)
-    assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
-    assert keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(model)).gp_interval == 3
-    with pytest.raises(ValueError, match="gp_interval"):
-        testing.tiny_model(WGANGP, gp_interval=0)
+    assert getattr(keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(model)), interval) == 4
+    with pytest.raises(ValueError, match=interval):
+        testing.tiny_model(cls, **options, **{interval: 0})
