@@ -194,6 +194,16 @@ def test_the_wgan_recipe_keeps_pytorchs_rmsprop_at_its_learning_rates_and_a_give
     assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-5)
 
 
+def test_the_gan_recipe_puts_batch_norm_in_the_mlp_generator_and_a_given_flag_wins():
+    def norms(model):
+        return sum(isinstance(l, keras.layers.BatchNormalization) for l in model.generator.layers)
+
+    model = trainer.build_model(trainer.make_config(model="gan"), _info())
+    assert model.batch_norm and norms(model) == 3
+    model = trainer.build_model(trainer.make_config(model="gan", batch_norm=False), _info())
+    assert not model.batch_norm and norms(model) == 0
+
+
 def _info():
     from keras_gan.data.info import DatasetInfo
 

@@ -11,7 +11,7 @@ import keras
 from keras_gan import export
 from keras_gan import layers
 from keras_gan import testing
-from keras_gan.models import ACGAN, DCGAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE, WGANGP
+from keras_gan.models import ACGAN, DCGAN, GAN, InfoGAN, LSGAN, SNGAN, UnrolledGAN, VAE, WGANGP
 
 CASES = {
     "lsgan": (LSGAN, {}),
@@ -25,6 +25,7 @@ CASES = {
     "dcgan_r1": (DCGAN, {"r1_weight": 1.0}),
     "dcgan_lazy_r1": (DCGAN, {"r1_weight": 1.0, "r1_interval": 2}),
     "wgan_gp_lazy": (WGANGP, {"gp_interval": 2, "n_critic": 2}),
+    "gan_batch_norm": (GAN, {"batch_norm": True, "ema": 0.9}),
 }
 
 
@@ -54,6 +55,23 @@ def test_default_losses_of_the_papers():
                   if isinstance(l, (layers.SpectralConv2D, layers.SpectralDense))]
     assert len(normalized) == 3  # both convolutions and the output layer
     assert not any(isinstance(l, keras.layers.BatchNormalization) for l in sngan.discriminator.layers)
+
+
+def test_mlp_generator_batch_norm_is_before_each_hidden_relu_and_gan_only():
+    def kinds(model):
+        return [type(l).__name__ for l in model.generator.layers
+                if type(l).__name__ in ("Dense", "BatchNormalization", "ReLU")]
+
+    assert kinds(testing.tiny_model(GAN)) == ["Dense", "ReLU"] * 3 + ["Dense"]
+    model = build("gan_batch_norm")
+    assert kinds(model) == ["Dense", "BatchNormalization", "ReLU"] * 3 + ["Dense"]
+    assert [l.use_bias for l in model.generator.layers if type(l).__name__ == "Dense"] == \
+        [False] * 3 + [True]
+    restored = GAN.from_config(model.get_config())
+    assert restored.batch_norm and kinds(restored) == kinds(model)
+    with pytest.raises(ValueError, match="batch_norm shapes GAN's default MLP generator; "
+                                         "DCGAN's networks set their own"):
+        testing.tiny_model(DCGAN, batch_norm=True)
 
 
 def _largest_singular_value(kernel):

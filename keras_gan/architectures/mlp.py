@@ -3,7 +3,8 @@
 Goodfellow et al. used multilayer perceptrons: ReLU hidden layers in G and a
 sigmoid (here a tanh, to match data scaled to [-1, 1]) output; maxout units
 with dropout in D. LeakyReLU with dropout stands in for maxout here: it
-trains as well and exports to every runtime.
+trains as well and exports to every runtime. `batch_norm=True` puts batch
+normalization (which the paper predates) before G's ReLUs, as DCGAN's G has.
 
 Reference:
     Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
@@ -26,6 +27,7 @@ def mlp_generator(
     latent_dim=100,
     units=(256, 512, 1024),
     num_classes=None,
+    batch_norm=False,
     name=None,
 ):
     """Builds an MLP generator: z (and an optional label) -> images in [-1, 1].
@@ -37,6 +39,9 @@ def mlp_generator(
         units: tuple of int. Hidden layer sizes. Defaults to
             `(256, 512, 1024)`.
         num_classes: int or None. Conditional on a label when set.
+        batch_norm: bool. Batch normalization between each hidden layer's
+            matmul (then without bias) and its ReLU. Defaults to False (the
+            paper's).
         name: str. Model name. Defaults to "generator".
 
     Example:
@@ -46,7 +51,9 @@ def mlp_generator(
     image_shape = check_image_shape(image_shape)
     inputs, x = generator_inputs(latent_dim, num_classes)
     for n in units:
-        x = layers.Dense(n)(x)
+        x = layers.Dense(n, use_bias=not batch_norm)(x)
+        if batch_norm:
+            x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
     x = layers.Dense(flat_size(image_shape))(x)
     x = layers.Activation("tanh", dtype="float32")(x)

@@ -38,7 +38,7 @@ class DCGAN(GAN):
     """
 
     critic_normalization = "batch"
-    train_options = GAN.train_options + ("width", "extra_layers")
+    train_options = GAN.shared_train_options + ("width", "extra_layers")
 
     def __init__(self, *args, width=64, extra_layers=0, **kwargs):
         if isinstance(extra_layers, bool) or not isinstance(extra_layers, int) or extra_layers < 0:

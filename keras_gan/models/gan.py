@@ -56,6 +56,11 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
         r1_interval: int. Lazy R1 (Karras et al., StyleGAN2): take the
             penalty only every `r1_interval` D updates, scaled by
             `r1_interval` so its average is unchanged. Defaults to 1.
+        batch_norm: bool. Batch normalization before each hidden ReLU of
+            the default MLP generator (`mlp_generator(batch_norm=True)`), as
+            DCGAN's G has it; the paper predates it. A given generator keeps
+            its own layers; subclasses with other networks refuse it.
+            Defaults to False.
 
     Example:
     >>> import numpy as np
@@ -70,7 +75,9 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
     """
 
-    train_options = ("ema", "augment", "r1_weight", "r1_interval")
+    # The options every GAN takes; `train_options` adds a class's own.
+    shared_train_options = ("ema", "augment", "r1_weight", "r1_interval")
+    train_options = shared_train_options + ("batch_norm",)
     collapse_advice = ("Try a Wasserstein or unrolled GAN, a lower generator learning rate, "
                        "or an earlier checkpoint.")
     compile_objects = TwoPlayer.compile_objects + ("discriminator_loss", "generator_loss")
@@ -90,9 +97,14 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
         augment=None,
         r1_weight=0.0,
         r1_interval=1,
+        batch_norm=False,
         **kwargs,
     ):
         super().__init__(seed=seed, num_classes=num_classes, **kwargs)
+        if batch_norm and type(self).build_generator is not GAN.build_generator:
+            raise ValueError(
+                f"batch_norm shapes GAN's default MLP generator; {type(self).__name__}'s "
+                "networks set their own normalization. Leave batch_norm out.")
         if ema is not None and not 0.0 < ema < 1.0:
             raise ValueError(f"ema must be a decay in (0, 1) or None. Received: ema={ema!r}")
         if augment:
@@ -103,6 +115,7 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
         self.augment = augment or None
         self.r1_weight = float(r1_weight)
         self.r1_interval = check_positive_int("r1_interval", r1_interval)
+        self.batch_norm = bool(batch_norm)
         if generator is None:
             self.image_shape = check_image_shape(image_shape)
             self.latent_dim = check_positive_int("latent_dim", latent_dim)
@@ -136,9 +149,8 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
 
     # === Default networks (overridden by subclasses) ===
     def build_generator(self):
-        return mlp_generator(
-            self.image_shape, self.latent_dim, num_classes=self.num_classes
-        )
+        return mlp_generator(self.image_shape, self.latent_dim, num_classes=self.num_classes,
+                             batch_norm=self.batch_norm)
 
     def build_discriminator(self):
         return mlp_discriminator(self.image_shape, num_classes=self.num_classes)
@@ -383,6 +395,7 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
                 "augment": self.augment,
                 "r1_weight": self.r1_weight,
                 "r1_interval": self.r1_interval,
+                "batch_norm": self.batch_norm,
             }
         )
         return config

@@ -21,7 +21,7 @@ ARCHITECTURE_OPTIONS = ("model", "dataset", "image_size", "latent_dim", "loss", 
 
 # Architecture options added after runs existed: what a run directory whose
 # options.json lacks one was trained with.
-OPTIONS_BEFORE_THEY_EXISTED = {"extra_layers": 0, "critic_norm": "layer_channels"}
+OPTIONS_BEFORE_THEY_EXISTED = {"extra_layers": 0, "critic_norm": "layer_channels", "batch_norm": False}
 
 # How options.json files written before None meant "the model's default"
 # spelled it: these values read as None.
