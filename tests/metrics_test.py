@@ -128,6 +128,25 @@ def test_kernel_distance_matches_brute_force():
     assert mean == pytest.approx(brute_force_mmd(x, y, 2, 0.5, 0.3), rel=1e-10)
 
 
+@pytest.mark.parametrize("n,subset_size,num_subsets", [
+    (40, 8, 4),  # few small subsets of many rows: a kernel per subset
+    (12, 10, 20),  # many subsets of most rows: the whole kernel once
+])
+def test_kernel_distance_is_the_mean_of_each_subsets_brute_force_mmd(
+        n, subset_size, num_subsets):
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(n, 3)), rng.normal(0.5, 1.0, size=(n + 3, 3))
+    mean, std = metrics.kernel_distance(x, y, num_subsets, subset_size, degree=3, seed=5)
+    draws = np.random.default_rng(5)  # the subsets, drawn as documented: real, then fake
+    estimates = []
+    for _ in range(num_subsets):
+        rows_x = draws.choice(len(x), subset_size, replace=False)
+        rows_y = draws.choice(len(y), subset_size, replace=False)
+        estimates.append(brute_force_mmd(x[rows_x], y[rows_y], 3, 1 / 3, 1))
+    assert mean == pytest.approx(np.mean(estimates), rel=1e-10)
+    assert std == pytest.approx(np.std(estimates), rel=1e-8)
+
+
 def test_kernel_distance_is_unbiased_and_detects_a_shift():
     rng = np.random.default_rng(1)
     real, same = rng.normal(size=(5000, 16)), rng.normal(size=(5000, 16))

@@ -1,5 +1,7 @@
 """Distances between feature sets (FID, KID) and the classifier score, in float64."""
 
+import functools
+
 import numpy as np
 
 from keras_gan.metrics.checks import as_array
@@ -116,16 +118,60 @@ def kernel_distance(real_features, fake_features, num_subsets=100, subset_size=1
     gamma = 1.0 / real.shape[1] if gamma is None else float(gamma)
     m = min(subset_size, len(real), len(fake))
     rng = np.random.default_rng(seed)
-    estimates = np.empty(num_subsets)
+    rows_real = np.empty((num_subsets, m), dtype=np.int64)
+    rows_fake = np.empty((num_subsets, m), dtype=np.int64)
     for s in range(num_subsets):
-        x = real[rng.choice(len(real), m, replace=False)]
-        y = fake[rng.choice(len(fake), m, replace=False)]
-        k_xx = (gamma * (x @ x.T) + coef0) ** degree
-        k_yy = (gamma * (y @ y.T) + coef0) ** degree
-        k_xy = (gamma * (x @ y.T) + coef0) ** degree
-        within = k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)
-        estimates[s] = within / (m * (m - 1)) - 2.0 * k_xy.sum() / (m * m)
+        rows_real[s] = rng.choice(len(real), m, replace=False)
+        rows_fake[s] = rng.choice(len(fake), m, replace=False)
+    kernel = functools.partial(_polynomial_kernel, gamma=gamma, coef0=coef0, degree=degree)
+    k_xx = _subset_kernel_sums(real, rows_real, real, rows_real, kernel, same=True)
+    k_yy = _subset_kernel_sums(fake, rows_fake, fake, rows_fake, kernel, same=True)
+    k_xy = _subset_kernel_sums(real, rows_real, fake, rows_fake, kernel, same=False)
+    estimates = (k_xx + k_yy) / (m * (m - 1)) - 2.0 * k_xy / (m * m)
     return float(estimates.mean()), float(estimates.std())
+
+
+def _polynomial_kernel(a, b, gamma, coef0, degree):
+    # (gamma a.b + coef0)^degree by repeated products: numpy's `**` for an
+    # exponent of 3 was twenty times slower than two multiplications.
+    base = a @ b.T
+    base *= gamma
+    base += coef0
+    out = base.copy()
+    for _ in range(degree - 1):
+        out *= base
+    return out
+
+
+def _subset_kernel_sums(a, rows_a, b, rows_b, kernel, same, block_entries=4_000_000):
+    """`sum_{i, j} k(a[rows_a[s, i]], b[rows_b[s, j]])` for each subset `s`,
+    without the `i == j` terms when `same` (then `a is b`, `rows_a is rows_b`).
+
+    Either the kernel of each subset pair (`S m^2 d` multiply-adds), or, when
+    cheaper, the whole kernel once in row blocks, summed per subset through
+    0/1 membership matrices (`n_a n_b (d + S)`): for 2,000 generated against
+    5,000 real features, 50 subsets of 1,000, a third of the work."""
+    num_subsets, m = rows_a.shape
+    dim = a.shape[1]
+    if len(a) * len(b) * (dim + num_subsets) >= num_subsets * m * m * dim:
+        sums = np.empty(num_subsets)
+        for s in range(num_subsets):
+            k = kernel(a[rows_a[s]], b[rows_b[s]])
+            sums[s] = k.sum() - (np.trace(k) if same else 0.0)
+        return sums
+    member_a = np.zeros((len(a), num_subsets))
+    member_a[rows_a, np.arange(num_subsets)[:, None]] = 1.0
+    member_b = np.zeros((len(b), num_subsets))
+    member_b[rows_b, np.arange(num_subsets)[:, None]] = 1.0
+    sums = np.zeros(num_subsets)
+    step = max(1, block_entries // len(b))
+    for start in range(0, len(a), step):
+        k = kernel(a[start:start + step], b)
+        sums += np.sum(member_a[start:start + step] * (k @ member_b), axis=0)
+        if same:
+            diagonal = np.diagonal(k, offset=start)
+            sums -= diagonal @ member_a[start:start + len(diagonal)]
+    return sums
 
 
 def xlogy(x, y):
