@@ -161,8 +161,11 @@ def _subset_kernel_sums(a, rows_a, b, rows_b, kernel, same, block_entries=4_000_
         return sums
     member_a = np.zeros((len(a), num_subsets))
     member_a[rows_a, np.arange(num_subsets)[:, None]] = 1.0
-    member_b = np.zeros((len(b), num_subsets))
-    member_b[rows_b, np.arange(num_subsets)[:, None]] = 1.0
+    if same:
+        member_b = member_a
+    else:
+        member_b = np.zeros((len(b), num_subsets))
+        member_b[rows_b, np.arange(num_subsets)[:, None]] = 1.0
     sums = np.zeros(num_subsets)
     step = max(1, block_entries // len(b))
     for start in range(0, len(a), step):
