@@ -14,11 +14,20 @@ from __future__ import annotations
 import dataclasses
 import inspect
 
-__all__ = ["Option", "Family", "RunContext", "RunError", "model_default"]
+__all__ = ["Option", "Family", "RunContext", "RunError", "UNRECORDED", "model_default"]
 
 
 class RunError(ValueError):
     """A run cannot start as asked; the message says what to change."""
+
+
+class _Unrecorded:
+    def __repr__(self):
+        return "UNRECORDED"
+
+
+# `Option.before` of an option that runs have recorded since it existed.
+UNRECORDED = _Unrecorded()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +46,11 @@ class Option:
             value. Defaults to False.
         choices: tuple of str, or None. The values a `str` option accepts
             (`train.py` checks them). Defaults to None (any).
+        before: for an architecture option added after runs existed, the
+            value those runs were trained with: an options.json without the
+            option reads as this, so resuming such a run asks for it.
+            Defaults to `UNRECORDED` (a file without the option is not
+            compared on it).
     """
 
     name: str
@@ -45,6 +59,7 @@ class Option:
     type: type | None = None
     architecture: bool = False
     choices: tuple | None = None
+    before: object = UNRECORDED
 
     def kind(self):
         return self.type or type(self.default)

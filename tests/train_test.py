@@ -200,7 +200,7 @@ def test_an_older_options_json_resumes_and_a_changed_option_is_refused(tmp_path)
 
 
 # An options.json written before an architecture option existed reads as the
-# networks of that time (OPTIONS_BEFORE_THEY_EXISTED); today's default or
+# networks of that time (the option's `before`); today's default or
 # recipe would build other networks, whose weights may even load unnoticed
 # (the two critic norms' shapes agree), so resuming asks for the old value.
 @pytest.mark.parametrize("model,option,before,now", [

@@ -26,7 +26,8 @@ OPTIONS = (
            "default recipe').", architecture=True),
     Option("extra_layers", 2, "Stride-1 3x3 blocks at the smallest resolution of both networks "
            "of dcgan, cgan, acgan, infogan, lsgan, sngan, wgan, wgan_gp and unrolled (the WGAN "
-           "reference code's n_extra_layers); 0: the paper's networks.", architecture=True),
+           "reference code's n_extra_layers); 0: the paper's networks.", architecture=True,
+           before=0),
     Option("ema", 0.999, "Sample from an exponential moving average of G's weights with this "
            "decay (the default recipe's 0.999); 0: off. All GANs.", architecture=True),
     Option("augment", None, "DiffAugment policy for everything D sees, e.g. "
@@ -34,7 +35,8 @@ OPTIONS = (
     Option("r1_weight", 0.0, "R1 penalty gamma on real data; 0: off. All GANs."),
     Option("r1_interval", 1, "Lazy R1: take the penalty every N D updates, scaled by N."),
     Option("batch_norm", None, "gan: batch norm before each hidden ReLU of the MLP generator "
-           "(unset: off, the paper's; train.py's recipe: on).", type=bool, architecture=True),
+           "(unset: off, the paper's; train.py's recipe: on).", type=bool, architecture=True,
+           before=False),
     Option("n_critic", None, "wgan/wgan_gp: critic steps per G step (unset: the paper's 5).",
            type=int),
     Option("clip_value", None, "wgan: weight clipping bound (unset: the paper's 0.01).",
@@ -44,7 +46,7 @@ OPTIONS = (
     Option("critic_norm", None, "wgan_gp: the critic's normalization: layer (unset: the "
            "paper's, over each sample) or layer_channels (each position over its channels, the "
            "critic of runs made before).", type=str, architecture=True,
-           choices=("layer", "layer_channels")),
+           choices=("layer", "layer_channels"), before="layer_channels"),
     Option("gp_interval", None, "wgan_gp: lazy penalty, taken every N critic updates and "
            "scaled by N (unset: every update, the paper's).", type=int),
     Option("categories", None, "infogan: values of the categorical code (unset: 10).", type=int,

@@ -13,11 +13,12 @@ from keras_gan.architectures.common import check_positive_int
 from keras_gan.keras_internals import scale_loss_for_distribution
 from keras_gan.models.base import GenerativeModel
 from keras_gan.models.ema import EMASampling
+from keras_gan.models.network_checks import NetworkChecks
 from keras_gan.models.two_player import TwoPlayer
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(EMASampling, TwoPlayer, GenerativeModel):
+class GAN(EMASampling, TwoPlayer, NetworkChecks, GenerativeModel):
     """Generative adversarial network trained with `fit`.
 
     Each `train_step` first updates the discriminator D on a real batch
@@ -154,30 +155,6 @@ class GAN(EMASampling, TwoPlayer, GenerativeModel):
 
     def build_discriminator(self):
         return mlp_discriminator(self.image_shape, num_classes=self.num_classes)
-
-    def _check_network(self, role, network):
-        if not isinstance(network, keras.Model):
-            raise ValueError(f"{role} must be a keras.Model. Received: {role}={network!r}")
-        takes_labels = self.num_classes is not None and (
-            role == "generator" or self.discriminator_takes_labels)
-        expected = 2 if takes_labels else 1
-        if len(network.inputs) != expected:
-            kind = "conditional" if self.num_classes else "unconditional"
-            want = "two inputs (data, labels)" if expected == 2 else "one input"
-            raise ValueError(
-                f"A {kind} {type(self).__name__} needs a {role} with {want}; the given one has "
-                f"{len(network.inputs)}. Received: {role}={network.name!r}")
-
-    def _check_pair(self, generator, discriminator):
-        d_shape = tuple(discriminator.inputs[0].shape[1:])
-        if d_shape != tuple(self.image_shape):
-            raise ValueError(
-                f"The generator makes images of shape {tuple(self.image_shape)} but the "
-                f"discriminator takes {d_shape}; build both for the same image shape.")
-        if tuple(discriminator.outputs[0].shape[1:]) not in ((1,), ()):
-            raise ValueError(
-                "The discriminator's (first) output must be one score per sample, shape "
-                f"(batch, 1). Received output shape {tuple(discriminator.outputs[0].shape)}.")
 
     # === Compile ===
     def compile(

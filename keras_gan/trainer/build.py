@@ -9,12 +9,12 @@ import os
 from keras_gan import families
 from keras_gan import precision as precision_lib
 from keras_gan.family import RunContext
+from keras_gan.family import UNRECORDED
 from keras_gan.family import RunError
 from keras_gan.family import model_default
 from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
 from keras_gan.trainer.config import GENERIC_OPTIONS
 from keras_gan.trainer.config import LEGACY_DEFAULTS
-from keras_gan.trainer.config import OPTIONS_BEFORE_THEY_EXISTED
 from keras_gan.trainer.config import PRECISIONS
 
 __all__ = ["build_model", "check_resume", "family_options", "model_class", "run_context",
@@ -119,13 +119,17 @@ def run_options(config, family, cls):
 def check_resume(options_path, options, family, cls):
     if not os.path.exists(options_path):
         return
+    declared = family.options_for(cls)
+    # A file from before an architecture option existed reads as the value
+    # the family says those runs had (`Option.before`).
     with open(options_path) as f:
-        previous = {**OPTIONS_BEFORE_THEY_EXISTED, **json.load(f)}
+        previous = {**{o.name: o.before for o in declared if o.before is not UNRECORDED},
+                    **json.load(f)}
     # Only the options that apply to this model bind it (an old pix2pix run
     # has no reason to care about the EMA default), compared as the model
     # sees them: None, or an older file's "" / -1 / 0 for "the model's
     # default", is that default.
-    fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in family.options_for(cls) if o.architecture)
+    fixed = ARCHITECTURE_OPTIONS + tuple(o.name for o in declared if o.architecture)
 
     def seen(name, value):
         if name in LEGACY_DEFAULTS and value == LEGACY_DEFAULTS[name]:

@@ -11,17 +11,13 @@ import dataclasses
 
 from keras_gan import precision as precision_lib
 
-__all__ = ["ARCHITECTURE_OPTIONS", "GENERIC_OPTIONS", "LEGACY_DEFAULTS", "OPTIONS_BEFORE_THEY_EXISTED", "PRECISIONS",
+__all__ = ["ARCHITECTURE_OPTIONS", "GENERIC_OPTIONS", "LEGACY_DEFAULTS", "PRECISIONS",
            "TrainConfig", "make_config"]
 
 # Options of every model that fix the shape of the networks and optimizers:
 # a run directory can only be resumed with the same values. (A family's own
 # options say so themselves: `Option(architecture=True)`.)
 ARCHITECTURE_OPTIONS = ("model", "dataset", "image_size", "latent_dim", "loss", "optimizer")
-
-# Architecture options added after runs existed: what a run directory whose
-# options.json lacks one was trained with.
-OPTIONS_BEFORE_THEY_EXISTED = {"extra_layers": 0, "critic_norm": "layer_channels", "batch_norm": False}
 
 # How options.json files written before None meant "the model's default"
 # spelled it: these values read as None.
