@@ -60,8 +60,8 @@ def _run(tmp_path, epochs, **options):
     model = options.pop("model")
     config = trainer.make_config(
         model=model, out_dir=str(tmp_path / "run"), epochs=epochs, steps_per_epoch=2,
-        batch_size=8, latent_dim=8, width=8, eval_every=0, final_eval_samples=0,
-        export=False, num_samples=4, verbose=0, precision="float32", **options)
+        batch_size=8, latent_dim=8, width=8, eval_every=0, export=False, num_samples=4,
+        verbose=0, precision="float32", **{"final_eval_samples": 0, **options})
     return trainer.train(config)
 
 
@@ -92,8 +92,16 @@ def test_text2image_trains_and_resumes_through_the_trainer(tmp_path):
     assert first.step == 2
     assert os.path.exists(tmp_path / "run" / "joint_embedding.keras")
     assert os.listdir(tmp_path / "run" / "samples") == ["captions_epoch_0001.png"]
-    again = _run(tmp_path, 2, model="text2image", encoder_steps=4)
+    # --final_eval_samples=0 skips scoring, as in every family.
+    assert not os.path.exists(tmp_path / "run" / "metrics.json")
+    again = _run(tmp_path, 2, model="text2image", encoder_steps=4, final_eval_samples=16)
     assert again.start_step == 2 and again.step == 4
+    with open(tmp_path / "run" / "metrics.json") as f:
+        scores = json.load(f)
+    for split in ("test", "heldout"):
+        assert {"colour", "size", "position", "r_precision"} <= set(scores[split]), scores
+        # 16 captions hold too few other combinations for 100 candidates.
+        assert 2 <= scores[split]["r_precision_candidates"] <= 16
 
 
 def test_generate_names_the_command_other_families_need(tmp_path):

@@ -54,6 +54,27 @@ def test_captions_agree_with_rendered_images():
         np.testing.assert_allclose(white[..., 0], white[..., 2], atol=1e-6)
 
 
+@pytest.mark.parametrize("canvas", [32, 64])
+def test_batched_render_draws_the_pixels_of_the_per_item_renderer(canvas):
+    # The evaluation renders its prompts in batches; training draws each
+    # item through render_fn inside tf.data. Both must give the same pixels.
+    from keras_gan.text2image import canvas as canvas_lib
+
+    items, labels = data_lib._fashion_split("test", None)
+    factors, keep = data_lib.draw_factors(labels, 0, "test")
+    factors, items = factors.take(np.arange(60)), items[keep][:60]
+    assert len(set(zip(factors.size, factors.position))) == 10  # every frame
+    batched = data_lib.render(items, factors, canvas)
+    fn = canvas_lib.render_fn(canvas)
+    one_by_one = np.stack([
+        fn(tf.constant(items[i]), *(tf.constant(int(v[i]), tf.int64) for v in
+                                    (factors.colour, factors.size, factors.position))).numpy()
+        for i in range(len(items))])
+    np.testing.assert_array_equal(batched, one_by_one)
+    assert data_lib.render(items[:0], factors.take(np.arange(0)), canvas).shape == (
+        0, canvas, canvas, 3)
+
+
 def test_data_is_deterministic_and_holds_out_pairs():
     first = [c.numpy() for _, c in data_lib.load("train", 32, seed=5, limit=200).take(3)]
     again = [c.numpy() for _, c in data_lib.load("train", 32, seed=5, limit=200).take(3)]

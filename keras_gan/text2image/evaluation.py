@@ -39,16 +39,23 @@ def prompts(split="test", num=1000, seed=0, canvas=32, data_dir=None):
 
 def score_images(images, batch, joint=None, extractor=None, candidates=100, seed=0):
     """Per-factor accuracies (and R-precision with `joint`) of `images`
-    drawn for `batch` (a `Prompts`)."""
+    drawn for `batch` (a `Prompts`). R-precision ranks each caption among
+    `candidates`, fewer where the batch has too few captions of other factor
+    combinations (`r_precision_candidates` says how many: chance is one in
+    that)."""
     scores = metrics_lib.factor_accuracy(metrics_lib.measure(images, extractor), batch.factors)
-    if joint is not None:
+    combos = np.asarray(batch.factors.combo())
+    largest = np.unique(combos, return_counts=True)[1].max(initial=0)
+    candidates = min(candidates, len(combos) - int(largest) + 1)
+    if joint is not None and candidates >= 2:
         v = np.asarray(joint.image_encoder.predict(images, batch_size=256, verbose=0))
         t = np.concatenate([
             np.asarray(joint.text_encoder(tf.constant(batch.captions[i : i + 256]),
                                           training=False))
             for i in range(0, len(batch.captions), 256)])
         scores["r_precision"] = metrics_lib.r_precision(
-            v, t, batch.factors.combo(), candidates=min(candidates, len(images)), seed=seed)
+            v, t, combos, candidates=candidates, seed=seed)
+        scores["r_precision_candidates"] = candidates
     return scores
 
 

@@ -119,11 +119,11 @@ class TextToImageFamily(family_lib.Family):
         return callbacks
 
     def evaluate(self, ctx, model, info):
-        if not getattr(info, "synthetic", False):
+        if not getattr(info, "synthetic", False) or ctx.config.final_eval_samples <= 0:
             return None
         joint_path = os.path.join(ctx.out_dir, "joint_embedding.keras")
         joint = keras.models.load_model(joint_path) if os.path.exists(joint_path) else None
-        num = min(getattr(ctx.config, "final_eval_samples", 1000) or 1000, 2000)
+        num = min(ctx.config.final_eval_samples, 2000)
         canvas = ctx.options.get("canvas") or 32
         results = {}
         for split in ("test", "heldout"):
