@@ -282,6 +282,8 @@ def _config(tmp_path, model, **kwargs):
     values = dict(model=model, out_dir=str(tmp_path / model), batch_size=4, width=4,
                   steps_per_epoch=2, epochs=1, num_samples=6, verbose=0, export=False,
                   final_eval_samples=100)
+    if model in ("srgan", "cyclegan"):
+        values["num_blocks"] = 1  # the papers' 16 and 6 residual blocks take long to trace
     values.update(kwargs)
     return trainer.make_config(**values)
 
@@ -313,6 +315,11 @@ def test_trainer_resumes_a_task_run_at_the_exact_step(tmp_path):
     first = trainer.train(_config(tmp_path, "srgan", **exact))
     second = trainer.train(_config(tmp_path, "srgan", epochs=2, **exact))
     assert first.step == 2 and second.start_step == 2 and second.step == 4
+    assert second.model.num_blocks == 1
+    options = json.load(open(os.path.join(second.out_dir, "options.json")))
+    assert options["num_blocks"] == 1
+    with pytest.raises(trainer.RunError, match=r"--num_blocks=2 \(was 1\)"):
+        trainer.train(_config(tmp_path, "srgan", epochs=3, num_blocks=2, **exact))
     metrics = json.load(open(os.path.join(second.out_dir, "metrics.json")))
     assert metrics["task"] == "srgan" and np.isfinite(metrics["bicubic_psnr"])
     # The resumed run (its data stream and its state) continues where the

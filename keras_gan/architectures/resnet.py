@@ -55,6 +55,7 @@ def cyclegan_generator(image_shape=(256, 256, 3), width=64, num_blocks=None,
         )
     if num_blocks is None:
         num_blocks = 9 if min(image_shape[:2]) >= 256 else 6
+    check_positive_int("num_blocks", num_blocks)
     inputs = keras.Input(image_shape, name="images")
     x = layers.ReLU()(instance_norm()(_reflect_conv(inputs, width, 7)))
     for filters in (2 * width, 4 * width):

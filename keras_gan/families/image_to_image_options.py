@@ -24,6 +24,9 @@ OPTIONS = (
            "to pixel without its weights.", type=str, choices=("pixel", "fashion_mnist", "vgg19")),
     Option("scale", None, "srgan: upsampling factor, a power of two (unset: 2).", type=int,
            architecture=True),
+    Option("num_blocks", None, "srgan, cyclegan: residual blocks of the generator (unset: the "
+           "paper's: 16 for srgan; 9 from 256 pixels, 6 below for cyclegan).", type=int,
+           architecture=True),
     Option("mask", None, "inpainting: training masks (unset: center).", type=str,
            choices=("center", "random")),
 )

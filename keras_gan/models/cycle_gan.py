@@ -74,7 +74,8 @@ class CycleGAN(ImageToImageGAN):
 
     task = "cyclegan"
     default_loss = "least_squares"
-    train_options = ("width", "dataset", "cycle_weight", "identity_weight", "domains")
+    train_options = ("width", "dataset", "cycle_weight", "identity_weight", "domains",
+                     "num_blocks")
     metric_names = ("d_loss", "g_loss", "g_adv", "cycle", "identity", "d_real", "d_fake")
     network_names = ("generator", "inverse_generator", "discriminator", "inverse_discriminator")
 

@@ -115,7 +115,7 @@ class SRGAN(ImageToImageGAN):
     """
 
     task = "srgan"
-    train_options = ("width", "dataset", "content_loss", "scale")
+    train_options = ("width", "dataset", "content_loss", "scale", "num_blocks")
     metric_names = ("d_loss", "g_loss", "g_adv", "content", "d_real", "d_fake", "psnr", "ssim")
 
     def __init__(self, generator=None, discriminator=None, image_shape=(28, 28, 1), scale=2,
