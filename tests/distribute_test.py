@@ -17,15 +17,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # SGD, whose update (unlike Adam's) scales with the gradient, catches a
 # replica scaling slip; Adam is the models' default.
-@pytest.mark.parametrize("name, optimizer", [("dcgan", "default"), ("dcgan", "sgd"),
-                                             ("wgan_gp", "sgd"), ("sngan", "sgd")])
-def test_mirrored_steps_equal_single_device_steps_and_checkpoints_cross(name, optimizer):
+CASES = ("dcgan:default", "dcgan:sgd", "wgan_gp:sgd", "sngan:sgd")
+
+
+@pytest.fixture(scope="module")
+def strategy_reports():
+    # One process for every case: the CPU is split before TensorFlow starts.
     result = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tests", "strategy_check.py"), name, optimizer],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [sys.executable, os.path.join(ROOT, "tests", "strategy_check.py"), *CASES],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_mirrored_steps_equal_single_device_steps_and_checkpoints_cross(strategy_reports, case):
+    report = strategy_reports[case]
     assert report["replicas"] == 2
     for key, single in report["single"].items():
         np.testing.assert_allclose(report["mirrored"][key], single, rtol=2e-5, atol=2e-5,

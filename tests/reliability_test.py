@@ -86,9 +86,22 @@ def test_sigint_and_sigterm_finish_the_step_checkpoint_and_exit_0(tmp_path, sign
     name = signal.Signals(signum).name
     assert f"Stopped by {name} after step" in stdout and "Run the same command" in stdout
     step = int(stdout.split("after step ")[1].split(";")[0])
-    model = testing.checkpointed_dcgan(out)
-    assert model.g_optimizer.iterations.numpy() == step
     assert "Traceback" not in stderr
+    # model.keras is written at the checkpoint's step: the same networks,
+    # both optimizers (G's holds the weight average) and samples (the
+    # averaged copy's batch-norm statistics are derived when it samples).
+    saved = keras.models.load_model(os.path.join(out, "model.keras"))
+    checkpointed = testing.checkpointed_dcgan(out)
+    assert checkpointed.g_optimizer.iterations.numpy() == step
+    assert saved.train_steps == checkpointed.train_steps == step
+    for network in ("generator", "discriminator"):
+        for a, b in zip(getattr(saved, network).get_weights(),
+                        getattr(checkpointed, network).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    for name in ("d_optimizer", "g_optimizer"):
+        for a, b in zip(getattr(saved, name).variables, getattr(checkpointed, name).variables):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(saved.generate(8, seed=3), checkpointed.generate(8, seed=3))
 
 
 def test_checkpoint_never_saves_nan_and_survives_a_failed_write(tmp_path, monkeypatch):

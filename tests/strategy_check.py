@@ -1,7 +1,9 @@
 """Runs in a fresh process (the CPU must be split before TensorFlow starts):
 per-step losses of one-device and MirroredStrategy(2 CPUs) training on the
-same global batches, and checkpoints moved between the two, for the model
-(and optimizer: "default" or "sgd") on the command line. Prints JSON."""
+same global batches, and checkpoints moved between the two, for each
+MODEL:OPTIMIZER on the command line (optimizer "default" or "sgd"). Prints
+one JSON object keyed by those arguments: one process (one TensorFlow
+start-up) serves every case."""
 
 import json
 import os
@@ -45,11 +47,11 @@ def train(model, images, steps=3):
     return {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
-def main(name, optimizer="default", seed="0"):
+def main(name, optimizer="default", seed="0", mirrored=None):
     # Seeded: the same initial weights every run, so a failure reproduces.
     keras.utils.set_random_seed(int(seed))
     cls = MODELS[name]
-    mirrored = distribute.make_strategy("mirrored")
+    mirrored = mirrored or distribute.make_strategy("mirrored")
     single = tf.distribute.get_strategy()
     initial = testing.tiny_model(cls).get_weights()
     images, _ = testing.fake_batch(testing.tiny_model(cls), 16 * 3, seed=1)
@@ -84,4 +86,7 @@ def main(name, optimizer="default", seed="0"):
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(*sys.argv[1:])))
+    # One strategy for every case: two in one process mix up their
+    # collective all-reduces.
+    mirrored = distribute.make_strategy("mirrored")
+    print(json.dumps({case: main(*case.split(":"), mirrored=mirrored) for case in sys.argv[1:]}))

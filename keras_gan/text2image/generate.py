@@ -3,8 +3,6 @@ generate` (and `keras_gan.generate --text`)."""
 
 import os
 
-import numpy as np
-
 from keras_gan.images import to_uint8
 
 __all__ = ["load_text_model", "generate_text", "write_text_png"]

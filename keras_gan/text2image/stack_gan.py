@@ -1,7 +1,6 @@
 """StackGAN: Stage-I sketches from text at low resolution, Stage-II refines
 it with the text again at twice the resolution."""
 
-import numpy as np
 import tensorflow as tf
 import keras
 from keras import ops
