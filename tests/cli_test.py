@@ -100,6 +100,7 @@ def mirrored_and_single(tiny_fashion_mnist, tmp_path_factory, run_script):
     return runs, args
 
 
+@pytest.mark.xdist_group("cli_test.mirrored_and_single")  # the module fixture, built once
 def test_mirrored_on_two_cpu_devices_trains_and_resumes_on_one(mirrored_and_single, tmp_path,
                                                                 run_script):
     runs, args = mirrored_and_single
@@ -114,6 +115,7 @@ def test_mirrored_on_two_cpu_devices_trains_and_resumes_on_one(mirrored_and_sing
     assert _load(os.path.join(out, "model.keras")).train_steps == 6
 
 
+@pytest.mark.xdist_group("cli_test.mirrored_and_single")  # the module fixture, built once
 def test_mirrored_through_train_py_equals_one_device(mirrored_and_single):
     # The same batches, noise and updates: 1.2e-7 apart when measured. (Before
     # data.load made its shuffle once per iterator, 5e-3: fit under a strategy

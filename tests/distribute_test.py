@@ -31,6 +31,7 @@ def strategy_reports():
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.xdist_group("distribute_test.strategy_reports")  # the module fixture, built once
 @pytest.mark.parametrize("case", CASES)
 def test_mirrored_steps_equal_single_device_steps_and_checkpoints_cross(strategy_reports, case):
     report = strategy_reports[case]

@@ -26,6 +26,7 @@ def dcgan_export(tmp_path_factory):
     return model, directory, info
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_layout_and_metadata(dcgan_export):
     model, directory, info = dcgan_export
     version = os.path.join(directory, "gen", "1")
@@ -43,6 +44,7 @@ def test_layout_and_metadata(dcgan_export):
     assert not [n for n in os.listdir(os.path.join(directory, "gen")) if n.startswith(".")]
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_parity_of_every_form(dcgan_export):
     model, _, info = dcgan_export
     diffs = export.check_parity(model, info["files"], num=5, seed=3)
@@ -52,6 +54,7 @@ def test_parity_of_every_form(dcgan_export):
     assert diffs["uint8"] == 0  # README: the uint8 output equals the rounded float output.
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_uint8_signature_is_rounded_float_output_and_deterministic(dcgan_export):
     model, _, info = dcgan_export
     first = tf.saved_model.load(info["files"]["saved_model"])
@@ -68,6 +71,7 @@ def test_uint8_signature_is_rounded_float_output_and_deterministic(dcgan_export)
     assert not np.array_equal(a, c["images"].numpy())
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_wrong_latent_shape_is_one_clear_sentence(dcgan_export):
     _, _, info = dcgan_export
     loaded = tf.saved_model.load(info["files"]["saved_model"])
@@ -95,6 +99,7 @@ def _run_warmup_records(saved_model, model_name, image_shape):
     return seen
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_warmup_records_parse_and_run(dcgan_export):
     _, _, info = dcgan_export
     seen = _run_warmup_records(info["files"]["saved_model"], "gen", (28, 28, 1))
@@ -105,6 +110,7 @@ def test_warmup_records_parse_and_run(dcgan_export):
     assert export.WARMUP_BATCH_SIZES == (1, 8)
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_saved_model_cli_show_and_run(dcgan_export):
     _, _, info = dcgan_export
     path = info["files"]["saved_model"]
@@ -125,6 +131,7 @@ def test_saved_model_cli_show_and_run(dcgan_export):
         assert "Result for output key images" in run.stdout, run.stdout
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_existing_version_is_kept_unless_overwrite(dcgan_export, tmp_path):
     model, _, _ = dcgan_export
     path = export.export_saved_model(model, str(tmp_path), "m", version=3, warmup=False)
@@ -136,6 +143,7 @@ def test_existing_version_is_kept_unless_overwrite(dcgan_export, tmp_path):
     assert export.export_saved_model(model, str(tmp_path), "m", warmup=False).endswith("4")
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_failed_export_leaves_nothing_half_written(dcgan_export, tmp_path, monkeypatch):
     model, _, _ = dcgan_export
 
@@ -289,6 +297,7 @@ def test_export_of_a_blown_up_model_is_not_published_and_blames_the_model(tmp_pa
     assert not out.exists()
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_export_failing_parity_through_the_exporter_says_so_and_keeps_the_old_one(
         dcgan_export, tmp_path, monkeypatch):
     model, _, _ = dcgan_export
@@ -304,6 +313,7 @@ def test_export_failing_parity_through_the_exporter_says_so_and_keeps_the_old_on
     assert json.load(open(tmp_path / "generator.json"))["parity"] == first["parity"]
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 @pytest.mark.parametrize("failing", ["saved_model", "tflite", "json"])
 def test_full_disk_during_export_leaves_no_partial_export(dcgan_export, tmp_path, monkeypatch,
                                                           failing):
@@ -329,6 +339,7 @@ def test_full_disk_during_export_leaves_no_partial_export(dcgan_export, tmp_path
     assert _listing(tmp_path / "kept") == []
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_export_into_a_read_only_directory_is_one_sentence(dcgan_export, tmp_path):
     model, _, _ = dcgan_export
     target = tmp_path / "ro"
@@ -346,6 +357,7 @@ def test_export_into_a_read_only_directory_is_one_sentence(dcgan_export, tmp_pat
         subprocess.run(["umount", str(target)], timeout=30)
 
 
+@pytest.mark.xdist_group("export_test.dcgan_export")  # the module fixture, built once
 def test_signatures_declare_the_latent_width_and_tflite_checks_it(dcgan_export):
     from ai_edge_litert.interpreter import Interpreter
 

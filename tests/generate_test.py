@@ -29,6 +29,7 @@ def forms(tmp_path_factory):
     }
 
 
+@pytest.mark.xdist_group("generate_test.forms")  # the module fixture, built once
 def test_every_form_gives_the_same_images_for_a_seed(forms):
     model, paths = forms
     reference = model.generate(5, seed=21)
@@ -106,6 +107,7 @@ def _grid(images, columns=None):
     return make_grid(images, columns).repeat(2, axis=0).repeat(2, axis=1)
 
 
+@pytest.mark.xdist_group("generate_test.forms")  # the module fixture, built once
 def test_generate_cli_writes_the_pixels_of_its_seeds_quietly(forms, tmp_path):
     """Every form's PNG equals the uint8 images computed here for the same
     seeds, and TensorFlow says nothing on stderr."""
@@ -159,6 +161,7 @@ def test_generate_cli_writes_the_pixels_of_its_seeds_quietly(forms, tmp_path):
         assert not noise, noise
 
 
+@pytest.mark.xdist_group("generate_test.forms")  # the module fixture, built once
 def test_generate_cli_shows_tensorflow_notices_when_asked(forms, tmp_path):
     # The other side of the quiet test: with KERAS_GAN_TF_LOGS=1 the notices it looks for do
     # appear (so its pattern matches them), and nothing else changes.
@@ -261,6 +264,7 @@ def test_generate_translates_images_with_every_form_of_an_image_to_image_model(
     assert "(Pix2Pix)" in results[4][1]
 
 
+@pytest.mark.xdist_group("generate_test.forms")  # the module fixture, built once
 def test_generate_refuses_bad_counts_seeds_outputs_and_nan_models_in_one_sentence(
         forms, tmp_path):
     model, paths = forms

@@ -226,6 +226,7 @@ def exported(request, tmp_path_factory):
     return model, directory, info
 
 
+@pytest.mark.xdist_group("image_to_image_test.exported")  # the module fixture, built once
 def test_export_parity_of_every_form(exported):
     model, directory, info = exported
     diffs = export.check_parity(model, info["files"], num=5, seed=3)
@@ -244,6 +245,7 @@ def test_export_parity_of_every_form(exported):
                                        "tf_serving_warmup_requests"))
 
 
+@pytest.mark.xdist_group("image_to_image_test.exported")  # the module fixture, built once
 def test_served_signatures(exported):
     model, _, info = exported
     loaded = tf.saved_model.load(info["files"]["saved_model"])
@@ -267,6 +269,7 @@ def test_served_signatures(exported):
         np.testing.assert_allclose(inpainted, floats, atol=1e-6)
 
 
+@pytest.mark.xdist_group("image_to_image_test.exported")  # the module fixture, built once
 def test_export_refuses_to_overwrite_and_loads_keras_files(exported, tmp_path):
     model, directory, _ = exported
     with pytest.raises(export.ExportError, match="exists already"):

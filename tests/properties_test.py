@@ -26,6 +26,7 @@ def signatures(tmp_path_factory):
     return tf.saved_model.load(path).signatures
 
 
+@pytest.mark.xdist_group("properties_test.signatures")  # the module fixture, built once
 @SETTINGS
 @given(batch=st.integers(0, 5), width=st.integers(1, 12), label=st.integers(-3, 7))
 def test_serving_default_works_or_says_what_is_wrong(signatures, batch, width, label):
@@ -44,6 +45,7 @@ def test_serving_default_works_or_says_what_is_wrong(signatures, batch, width, l
     assert batch == 0 or float(tf.reduce_max(tf.abs(images))) <= 1.0
 
 
+@pytest.mark.xdist_group("properties_test.signatures")  # the module fixture, built once
 @SETTINGS
 @given(seed=st.integers(-(2**63), 2**63 - 1), count=st.integers(-2, 6))
 def test_generate_signature_works_or_says_what_is_wrong(signatures, seed, count):
@@ -57,6 +59,7 @@ def test_generate_signature_works_or_says_what_is_wrong(signatures, seed, count)
     assert count > 0 and out.dtype == tf.uint8 and out.shape == (count, 28, 28, 1)
 
 
+@pytest.mark.xdist_group("properties_test.signatures")  # the module fixture, built once
 def test_serving_default_rejects_other_dtypes_before_running(signatures):
     with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a float tensor"):
         signatures["serving_default"](z=tf.zeros((1, 8), tf.float64), labels=tf.zeros((1,), tf.int32))
