@@ -182,15 +182,16 @@ def test_the_wgan_recipe_keeps_pytorchs_rmsprop_at_its_learning_rates_and_a_give
     RMSprop that steps as PyTorch's must survive it (Keras's default RMSprop
     stops a clipped critic, see the test above)."""
     model = trainer.build_model(trainer.make_config(model="wgan", width=8), _info())
-    assert model.n_critic == 1
+    assert model.n_critic == 1 and model.clip_value == pytest.approx(0.1)
     assert float(model.d_optimizer.learning_rate) == pytest.approx(2e-4)
     assert float(model.g_optimizer.learning_rate) == pytest.approx(2e-4)
     for optimizer in (model.d_optimizer, model.g_optimizer):
         assert isinstance(optimizer, keras.optimizers.RMSprop)
         assert float(optimizer.rho) == 0.99 and float(optimizer.epsilon) == 1e-16
     model = trainer.build_model(
-        trainer.make_config(model="wgan", width=8, n_critic=5, g_learning_rate=5e-5), _info())
-    assert model.n_critic == 5
+        trainer.make_config(model="wgan", width=8, n_critic=5, g_learning_rate=5e-5,
+                            clip_value=0.01), _info())
+    assert model.n_critic == 5 and model.clip_value == pytest.approx(0.01)
     assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-5)
 
 
