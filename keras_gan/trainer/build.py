@@ -9,8 +9,8 @@ import os
 from keras_gan import families
 from keras_gan import precision as precision_lib
 from keras_gan.family import RunContext
-from keras_gan.family import UNRECORDED
 from keras_gan.family import RunError
+from keras_gan.family import UNRECORDED
 from keras_gan.family import model_default
 from keras_gan.trainer.config import ARCHITECTURE_OPTIONS
 from keras_gan.trainer.config import GENERIC_OPTIONS
