@@ -353,7 +353,7 @@ def test_vae_learns_and_samples():
 
 @pytest.mark.parametrize("name", ["lsgan", "sngan", "acgan", "infogan", "unrolled", "vae"])
 def test_trainer_runs_every_new_model(tmp_path, name):
-    from train_test import _config, _image_folder
+    from helpers import _config, _image_folder
 
     from keras_gan import trainer
 
@@ -377,7 +377,7 @@ def test_trainer_runs_every_new_model(tmp_path, name):
 
 
 def test_train_py_infogan_end_to_end(tmp_path, run_script):
-    from train_test import FAST
+    from helpers import FAST
 
     if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
         pytest.skip("needs the dataset-fashion-mnist Debian package")
