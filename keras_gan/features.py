@@ -122,7 +122,6 @@ class FeatureExtractor:
         self.preprocess = preprocess
         self.batch_size = batch_size
         self.has_probabilities = len(model.outputs) == 2
-        self._forward = None
 
     def fingerprint(self):
         """A short hash of the weights, so cached statistics follow them."""
@@ -141,17 +140,6 @@ class FeatureExtractor:
             )
         return images
 
-    def _call_model(self, batch):
-        # A traced graph: the eager call cost 1.6x as much (2,000 images
-        # through the default judge: 2.0 s against 1.25 s on 2 CPU cores).
-        if self._forward is None:
-            import tensorflow as tf
-
-            model = self.model
-            self._forward = tf.function(lambda x: model(x, training=False),
-                                        reduce_retracing=True)
-        return self._forward(batch)
-
     def __call__(self, images, with_probabilities=False):
         """Features `(n, d)` float64 (and probabilities `(n, classes)`)."""
         images = self._check(images)
@@ -160,7 +148,7 @@ class FeatureExtractor:
             batch = images[start : start + self.batch_size]
             if self.preprocess is not None:
                 batch = self.preprocess(batch)
-            out = self._call_model(batch)
+            out = self.model(batch, training=False)
             if self.has_probabilities:
                 features.append(keras.ops.convert_to_numpy(out[0]))
                 probabilities.append(keras.ops.convert_to_numpy(out[1]))
