@@ -53,6 +53,7 @@ def test_shipped_extractor_loads_offline_and_classifies(extractor):
     assert (probs.argmax(axis=1) == labels).mean() > 0.87
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_reference_statistics_are_cached(extractor, reference, cache_dir, monkeypatch):
     cached = os.listdir(os.path.join(cache_dir, "reference"))
     assert len(cached) == 1 and extractor.fingerprint() in cached[0]
@@ -69,6 +70,7 @@ def test_reference_statistics_are_cached(extractor, reference, cache_dir, monkey
     np.testing.assert_array_equal(again.sigma, reference.sigma)
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_every_metric_moves_the_right_way(extractor, reference):
     import tensorflow as tf
 
@@ -99,6 +101,7 @@ def test_every_metric_moves_the_right_way(extractor, reference):
     assert scores["one_class"]["is"] < 2 < scores["real"]["is"]
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_evaluate_a_generator_and_mismatched_extractor(reference):
     from keras_gan import testing
     from keras_gan.models import DCGAN
@@ -138,6 +141,7 @@ def test_diversity():
     assert evaluation.diversity(np.zeros((5, 3))) == 0.0
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_judge_sees_layout_blur_and_a_dropped_class(extractor, reference):
     """The sanity suite in small (bench/judge_sanity.py runs it whole): the
     default judge must see a broken layout, rising blur and a missing class."""
@@ -217,6 +221,7 @@ class _RealImageGenerator:
                          for c in self.default_labels(num)])
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_evaluate_scores_how_often_a_conditional_generator_draws_the_asked_class(
         extractor, reference):
     images, labels = _split("test", 2000, with_labels=True)
@@ -237,6 +242,7 @@ def test_evaluate_scores_how_often_a_conditional_generator_draws_the_asked_class
     assert "label_agreement" not in unconditional
 
 
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_evaluation_callback_logs_label_agreement_of_a_conditional_gan(reference):
     from keras_gan import callbacks
     from keras_gan import testing
