@@ -58,23 +58,28 @@ def render(items, factors, canvas=32):
         float32 numpy array `(n, canvas, canvas, 3)`.
     """
     check_canvas(canvas)
-    tints = np.asarray([rgb for _, rgb in COLOURS], "float32")
+    tints = tf.constant([rgb for _, rgb in COLOURS], tf.float32)
     colour, size, position = (np.asarray(v, "int64") for v in
                               (factors.colour, factors.size, factors.position))
     out = np.empty((len(items), canvas, canvas, 3), "float32")
-    # One batched resize per (size, position) frame: the same pixels as
-    # `render_fn` item by item, without a TensorFlow call per item.
+    # One batched call per (size, position) frame instead of one per item.
     for s in range(len(SIZES)):
         for p in range(len(POSITIONS)):
             chosen = np.flatnonzero((size == s) & (position == p))
-            if not len(chosen):
-                continue
-            top, left, side = layout(s, p, canvas)
-            grey = tf.cast(tf.constant(items[chosen]), tf.float32)[..., None] / 255.0
-            grey = tf.image.resize(grey, (side, side), method="area", antialias=True)
-            grey = tf.image.pad_to_bounding_box(grey, top, left, canvas, canvas).numpy()
-            out[chosen] = grey * tints[colour[chosen]][:, None, None, :] * 2.0 - 1.0
+            if len(chosen):
+                out[chosen] = _draw(items[chosen], *layout(s, p, canvas), canvas,
+                                    tf.gather(tints, colour[chosen])[:, None, None, :]).numpy()
     return out
+
+
+def _draw(items, top, left, side, canvas, tint):
+    """uint8 items (one `(28, 28)` or a batch) resized to `side`, placed at
+    `(top, left)` of the canvas and tinted, in [-1, 1]."""
+    grey = tf.cast(items, tf.float32)[..., None] / 255.0
+    # Area resampling keeps the thin strokes of sandals and bags.
+    grey = tf.image.resize(grey, tf.stack([side, side]), method="area", antialias=True)
+    grey = tf.image.pad_to_bounding_box(grey, top, left, canvas, canvas)
+    return grey * tint * 2.0 - 1.0
 
 
 def render_fn(canvas):
@@ -87,11 +92,7 @@ def render_fn(canvas):
 
     def fn(item, colour, size, position):
         top, left, side = tf.unstack(layouts[size, position])
-        grey = tf.cast(item, tf.float32)[..., None] / 255.0
-        # Area resampling keeps the thin strokes of sandals and bags.
-        grey = tf.image.resize(grey, tf.stack([side, side]), method="area", antialias=True)
-        grey = tf.image.pad_to_bounding_box(grey, top, left, canvas, canvas)
-        rgb = grey * tints[colour]
-        return tf.ensure_shape(rgb * 2.0 - 1.0, (canvas, canvas, 3))
+        rgb = _draw(item, top, left, side, canvas, tints[colour])
+        return tf.ensure_shape(rgb, (canvas, canvas, 3))
 
     return fn
