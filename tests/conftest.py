@@ -18,6 +18,29 @@ FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+def _version(text):
+    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+
+def pytest_configure(config):
+    # `--dist loadgroup` (setup.cfg) sends the tests that share a module
+    # fixture to one worker, so the fixture is built once. pytest-xdist does
+    # it by renaming each such test "name@group" in the worker, and pytest 9.2
+    # ignores the rename (pytest-dev/pytest-xdist#1386): the groups scatter
+    # silently and every worker builds the fixtures again (the mirrored-strategy
+    # report, 80-90 s each). Stop at once rather than run slow.
+    if config.getoption("dist", "no") != "loadgroup" or hasattr(config, "workerinput"):
+        return
+    from importlib.metadata import version
+
+    if _version(pytest.__version__) >= (9, 2) and _version(version("pytest-xdist")) <= (3, 8, 0):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} with pytest-xdist {version('pytest-xdist')} ignores "
+            "--dist loadgroup's groups (pytest-dev/pytest-xdist#1386); install the versions "
+            "constraints.txt allows (bash scripts/setup.sh), or pass --dist load."
+        )
+
+
 def pytest_sessionstart(session):
     if IN_CI and not os.path.isdir(FASHION_MNIST):
         raise pytest.UsageError(
@@ -75,3 +98,4 @@ def run_script():
                               **kwargs)
 
     return run
+
