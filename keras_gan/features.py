@@ -122,6 +122,7 @@ class FeatureExtractor:
         self.preprocess = preprocess
         self.batch_size = batch_size
         self.has_probabilities = len(model.outputs) == 2
+        self._forward = None
 
     def fingerprint(self):
         """A short hash of the weights, so cached statistics follow them."""
@@ -140,15 +141,29 @@ class FeatureExtractor:
             )
         return images
 
+    def _call_model(self, batch):
+        # One traced graph per extractor (load_extractor keeps the named ones
+        # for the process, so it is traced once): the eager call cost 1.6x as
+        # much (2,000 images through the default judge, 2 CPU cores: 2.0 s
+        # against 1.25 s).
+        if self._forward is None:
+            import tensorflow as tf
+
+            model, preprocess = self.model, self.preprocess
+
+            def forward(batch):
+                return model(batch if preprocess is None else preprocess(batch),
+                             training=False)
+
+            self._forward = tf.function(forward, reduce_retracing=True)
+        return self._forward(batch)
+
     def __call__(self, images, with_probabilities=False):
         """Features `(n, d)` float64 (and probabilities `(n, classes)`)."""
         images = self._check(images)
         features, probabilities = [], []
         for start in range(0, len(images), self.batch_size):
-            batch = images[start : start + self.batch_size]
-            if self.preprocess is not None:
-                batch = self.preprocess(batch)
-            out = self.model(batch, training=False)
+            out = self._call_model(images[start : start + self.batch_size])
             if self.has_probabilities:
                 features.append(keras.ops.convert_to_numpy(out[0]))
                 probabilities.append(keras.ops.convert_to_numpy(out[1]))
@@ -235,8 +250,16 @@ def _inception_extractor(weights):
     return FeatureExtractor(model, "inception_v3", (299, 299, 3), preprocess, batch_size=64)
 
 
+_LOADED = {}
+
+
 def load_extractor(extractor="fashion_mnist", weights=None):
     """Returns a `FeatureExtractor`.
+
+    A named extractor is built once per process (per weights file and its
+    modification time) and kept, so its traced forward pass is reused by
+    every evaluation; it is built in float32 whatever the global Keras dtype
+    policy, so a mixed-precision session is judged as any other.
 
     Args:
         extractor: str, keras.Model or FeatureExtractor. "fashion_mnist"
@@ -255,9 +278,27 @@ def load_extractor(extractor="fashion_mnist", weights=None):
     if isinstance(extractor, keras.Model):
         shape = tuple(int(s) for s in extractor.inputs[0].shape[1:])
         return FeatureExtractor(extractor, extractor.name, shape)
+    if not isinstance(extractor, str):
+        raise FeatureError(
+            f"extractor must be a name, a keras.Model or a FeatureExtractor; received "
+            f"{type(extractor).__name__}."
+        )
+    key = (extractor, weights and os.path.abspath(weights),
+           weights and os.path.exists(weights) and os.path.getmtime(weights))
+    if key not in _LOADED:
+        previous = keras.mixed_precision.dtype_policy()
+        keras.mixed_precision.set_dtype_policy("float32")
+        try:
+            _LOADED[key] = _build_named(extractor, weights)
+        finally:
+            keras.mixed_precision.set_dtype_policy(previous)
+    return _LOADED[key]
+
+
+def _build_named(extractor, weights):
     if extractor == "fashion_mnist":
         return _fashion_mnist_v2_extractor(weights)
-    if isinstance(extractor, str) and extractor.startswith("fashion_mnist_") and (
+    if extractor.startswith("fashion_mnist_") and (
             extractor[len("fashion_mnist_"):] in READOUTS):
         return _fashion_mnist_v2_extractor(weights, extractor[len("fashion_mnist_"):])
     if extractor == "fashion_mnist_v1":

@@ -126,6 +126,33 @@ def test_any_keras_model_is_an_extractor():
         extractor(np.zeros((3, 28, 28, 1)), with_probabilities=True)
     with pytest.raises(features.FeatureError, match="takes images of shape"):
         extractor(np.zeros((3, 32, 32, 3)))
+    # The traced forward pass gives the model's own outputs at any batch
+    # size (here batches of 256 and 44, then 7) and follows its weights.
+    images = np.random.default_rng(0).uniform(-1, 1, (300, 28, 28, 1)).astype("float32")
+    for batch in (images, images[:7]):
+        np.testing.assert_allclose(extractor(batch), model(batch), rtol=1e-6, atol=1e-6)
+    model.layers[-1].kernel.assign(model.layers[-1].kernel * 2.0)
+    np.testing.assert_allclose(extractor(images), model(images), rtol=1e-6, atol=1e-6)
+
+
+def test_named_extractors_are_built_once_in_float32(extractor):
+    # Every evaluation in a process shares one judge (and its traced graph),
+    # and a mixed-precision session does not change what the judge computes.
+    assert features.load_extractor("fashion_mnist") is extractor
+    assert features.load_extractor("fashion_mnist_v1") is not extractor
+    images = np.random.default_rng(1).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        features._LOADED.clear()
+        rebuilt = features.load_extractor("fashion_mnist")
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
+    assert rebuilt is not extractor
+    assert {layer.compute_dtype for layer in rebuilt.model.layers} == {"float32"}
+    np.testing.assert_array_equal(rebuilt(images), extractor(images))
+    with pytest.raises(features.FeatureError, match="must be a name, a keras.Model"):
+        features.load_extractor(3)
 
 
 def test_inception_without_weights_is_one_clear_sentence(tmp_path):
