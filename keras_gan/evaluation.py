@@ -9,7 +9,9 @@ under `$KERAS_GAN_CACHE` (default `~/.cache/keras_gan`), so evaluating a run
 costs only the generated side.
 """
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import re
 
@@ -50,7 +52,7 @@ class ReferenceStatistics:
     class_shares: np.ndarray | None = None
 
     def save(self, path):
-        tmp = path + ".tmp.npz"
+        tmp = f"{path}.{os.getpid()}.tmp.npz"  # Concurrent writers never share one.
         extra = {} if self.class_shares is None else {"class_shares": self.class_shares}
         np.savez(tmp, mu=self.mu, sigma=self.sigma, features=self.features,
                  num_images=self.num_images, extractor=self.extractor, source=self.source,
@@ -67,6 +69,19 @@ class ReferenceStatistics:
 
 def _cache_dir():
     return os.environ.get("KERAS_GAN_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "keras_gan"))
+
+
+@contextlib.contextmanager
+def _cache_lock(path):
+    """Holds an exclusive lock on `path` + ".lock" (blocking), so two
+    processes wanting the same statistics compute them once."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".lock", "a") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _chunks(num_samples, batch_size=500):
@@ -134,17 +149,29 @@ def reference_statistics(dataset="fashion_mnist", split="train", extractor="fash
         extractor: str, keras.Model or FeatureExtractor.
         data_dir: str or None. Passed to `data.load`.
         num_samples: int or None. Real images used; None: the whole split.
-        cache: bool. Read and write the cache. Defaults to True.
+        cache: bool. Read and write the cache (under $KERAS_GAN_CACHE, by
+            default ~/.cache/keras_gan). Defaults to True. Two processes
+            asking for the same statistics at once compute them once: the
+            second waits for the first and reads its file.
     """
-    from keras_gan import data
-
     extractor = features_lib.load_extractor(extractor)
-    path = None
-    if isinstance(dataset, str) and cache:
-        name = re.sub(r"[^\w.-]+", "_", f"{dataset}-{split}-{num_samples or 'all'}")
-        path = os.path.join(_cache_dir(), "reference", f"{name}-{extractor.fingerprint()}.npz")
+    if not (isinstance(dataset, str) and cache):
+        return _reference_statistics(dataset, split, extractor, data_dir, num_samples)
+    name = re.sub(r"[^\w.-]+", "_", f"{dataset}-{split}-{num_samples or 'all'}")
+    path = os.path.join(_cache_dir(), "reference", f"{name}-{extractor.fingerprint()}.npz")
+    if os.path.exists(path):
+        return ReferenceStatistics.load(path)
+    with _cache_lock(path):  # Another process may be computing them now.
         if os.path.exists(path):
             return ReferenceStatistics.load(path)
+        stats = _reference_statistics(dataset, split, extractor, data_dir, num_samples)
+        stats.save(path)
+    return stats
+
+
+def _reference_statistics(dataset, split, extractor, data_dir, num_samples):
+    from keras_gan import data
+
     if isinstance(dataset, str):
         source = data.load(dataset, split=split, batch_size=500, data_dir=data_dir,
                            shuffle=False, drop_remainder=False,
@@ -158,9 +185,6 @@ def reference_statistics(dataset="fashion_mnist", split="train", extractor="fash
     stats = ReferenceStatistics(mu, sigma, feats[np.sort(keep)], len(feats),
                                 extractor.fingerprint(), str(dataset if isinstance(dataset, str) else "array"),
                                 None if probs is None else _shares(probs))
-    if path:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        stats.save(path)
     return stats
 
 

@@ -23,6 +23,29 @@ def _version(text):
 
 
 def pytest_configure(config):
+    # Feature statistics go to a cache of this run, not to ~/.cache/keras_gan:
+    # the suite leaves nothing in the home directory, and it pays what a fresh
+    # machine (CI) pays (the training split's statistics, ~35 s, computed once:
+    # the workers inherit the variable, and the cache's lock makes one of them
+    # wait for the other). Set KERAS_GAN_CACHE to keep a cache between runs.
+    if not hasattr(config, "workerinput") and "KERAS_GAN_CACHE" not in os.environ:
+        import tempfile
+
+        config._keras_gan_cache = tempfile.mkdtemp(prefix="keras_gan_cache_")
+        os.environ["KERAS_GAN_CACHE"] = config._keras_gan_cache
+    _check_loadgroup(config)
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "_keras_gan_cache", None)
+    if directory:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+        os.environ.pop("KERAS_GAN_CACHE", None)
+
+
+def _check_loadgroup(config):
     # `--dist loadgroup` (setup.cfg) sends the tests that share a module
     # fixture to one worker, so the fixture is built once. pytest-xdist does
     # it by renaming each such test "name@group" in the worker, and pytest 9.2

@@ -55,7 +55,7 @@ def test_shipped_extractor_loads_offline_and_classifies(extractor):
 
 @pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
 def test_reference_statistics_are_cached(extractor, reference, cache_dir, monkeypatch):
-    cached = os.listdir(os.path.join(cache_dir, "reference"))
+    cached = [n for n in os.listdir(os.path.join(cache_dir, "reference")) if n.endswith(".npz")]
     assert len(cached) == 1 and extractor.fingerprint() in cached[0]
     assert reference.num_images == 5000 and reference.mu.shape == (256,)
     # The real class shares under the judge's classifier: about a tenth each.
@@ -68,6 +68,38 @@ def test_reference_statistics_are_cached(extractor, reference, cache_dir, monkey
     monkeypatch.setattr(evaluation, "features_of", fail)
     again = evaluation.reference_statistics("fashion_mnist", extractor=extractor, num_samples=5000)
     np.testing.assert_array_equal(again.sigma, reference.sigma)
+
+
+@pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once
+def test_two_processes_asking_at_once_compute_the_statistics_once(
+        extractor, reference, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    # Threads stand in for processes: each opens the lock file itself, and
+    # flock locks of separate opens exclude each other as between processes.
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path))
+    computed = []
+
+    def slow(*args):
+        computed.append(threading.get_ident())
+        time.sleep(0.5)
+        return reference
+
+    monkeypatch.setattr(evaluation, "_reference_statistics", slow)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(evaluation.reference_statistics(
+        "fashion_mnist", extractor=extractor, num_samples=5000))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(computed) == 1 and len(results) == 2
+    for result in results:
+        np.testing.assert_array_equal(result.sigma, reference.sigma)
+    # The file was written whole, under its final name only.
+    names = sorted(os.listdir(tmp_path / "reference"))
+    assert len(names) == 2 and names[0].endswith(".npz") and names[1].endswith(".npz.lock")
 
 
 @pytest.mark.xdist_group("evaluation_test.reference")  # the module fixture, built once

@@ -140,7 +140,7 @@ def default_cache_dir():
 def _save_pieces(pieces, path):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     lengths = np.asarray([len(p.melody) for p in pieces], "int64")
-    tmp = path + ".tmp.npz"
+    tmp = f"{path}.{os.getpid()}.tmp.npz"  # Concurrent writers never share one.
     np.savez(
         tmp,
         version=_CACHE_VERSION,
