@@ -376,13 +376,12 @@ def test_trainer_runs_every_new_model(tmp_path, name):
         assert "sweep_category_epoch_0001.png" in sweeps and "sweep_c0_epoch_0001.png" in sweeps
 
 
-def test_train_py_infogan_end_to_end(tmp_path, run_script):
+def test_train_py_infogan_end_to_end(tmp_path, run_script, tiny_fashion_mnist):
     from helpers import FAST
 
-    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
-        pytest.skip("needs the dataset-fashion-mnist Debian package")
     out = str(tmp_path / "run")
     result = run_script("train.py", f"--out_dir={out}", "--model=infogan", "--epochs=1",
+                        f"--dataset={tiny_fashion_mnist}",
                         "--categories=10", "--ema=0.99", "--augment=translation,cutout",
                         "--r1_weight=0.1", "--final_eval_samples=0",
                         *[a for a in FAST if not a.startswith("--final_eval")])

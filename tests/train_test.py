@@ -16,19 +16,23 @@ needs_fashion_mnist = pytest.mark.skipif(
 
 
 @needs_fashion_mnist
-def test_train_py_end_to_end_and_resume(tmp_path, run_script):
+def test_train_py_end_to_end_and_resume(tmp_path, run_script, tiny_fashion_mnist):
+    # Real Fashion-MNIST images, 512 of them (an IDX folder): the scores'
+    # reference statistics take a second instead of the whole split's ~35 s.
     out = str(tmp_path / "run")
-    first = run_script("train.py", f"--out_dir={out}", "--epochs=2", *FAST)
+    data = f"--dataset={tiny_fashion_mnist}"
+    first = run_script("train.py", f"--out_dir={out}", "--epochs=2", data, *FAST)
     assert first.returncode == 0, first.stderr
     for name in ("options.json", "losses.csv", "losses.png", "model.keras",
                  "samples/samples_epoch_0001.png", "samples/samples_epoch_0002.png",
                  "checkpoints/latest.weights.h5"):
         assert os.path.exists(os.path.join(out, name)), name
-    assert json.load(open(os.path.join(out, "options.json")))["model"] == "dcgan"
+    options = json.load(open(os.path.join(out, "options.json")))
+    assert options["model"] == "dcgan" and options["dataset"] == tiny_fashion_mnist
     assert "Model: " in first.stdout and "Trained to epoch 2" in first.stdout
 
     # Same command with more epochs: continues after epoch 2.
-    second = run_script("train.py", f"--out_dir={out}", "--epochs=3", *FAST)
+    second = run_script("train.py", f"--out_dir={out}", "--epochs=3", data, *FAST)
     assert second.returncode == 0, second.stderr
     assert "Resuming" in second.stdout and "at step 6 (epoch 3, batch 1)" in second.stdout
     assert "Trained to epoch 3" in second.stdout
@@ -52,7 +56,7 @@ def test_train_py_end_to_end_and_resume(tmp_path, run_script):
     assert model.generate(2, seed=0).shape == (2, 28, 28, 1)
     # metrics.json holds the scores of exactly this model: recomputed here
     # from model.keras (300 samples, seed 0, the cached train statistics).
-    again = evaluation.evaluate(model, evaluation.reference_statistics("fashion_mnist"),
+    again = evaluation.evaluate(model, evaluation.reference_statistics(tiny_fashion_mnist),
                                 num_samples=300, seed=0)
     for key in ("fid", "kid", "precision", "recall"):
         assert again[key] == pytest.approx(metrics[key], rel=1e-4, abs=1e-6), key
