@@ -34,12 +34,21 @@ def build(name):
     return testing.tiny_model(cls, **kwargs)
 
 
+# The cases whose exported sampler differs from DCGAN's (export_test.py's
+# subject): a label or code input, a decoder, averaged weights, an MLP. The
+# others (LSGAN, SNGAN, WGAN-GP, Unrolled, augmentation, R1) change D or the
+# training step only and export DCGAN's generator through the same code.
+OWN_EXPORT = ("acgan", "infogan", "vae", "dcgan_ema", "gan_batch_norm")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_step_round_trip_and_export(name, tmp_path):
     model = build(name)
     batch = testing.fake_batch(model)
     testing.assert_train_step_updates(model, batch)
     testing.assert_round_trip(model, str(tmp_path), batch)
+    if name not in OWN_EXPORT:
+        return
     info = export.export(model, str(tmp_path / "export"), warmup=False)
     parity = export.check_parity(model, info["files"])
     assert parity["saved_model"] < 1e-5 and parity["tflite_float32"] < 1e-4, parity
