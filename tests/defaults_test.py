@@ -183,8 +183,8 @@ def test_the_wgan_recipe_keeps_pytorchs_rmsprop_at_its_learning_rates_and_a_give
     stops a clipped critic, see the test above)."""
     model = trainer.build_model(trainer.make_config(model="wgan", width=8), _info())
     assert model.n_critic == 1 and model.clip_value == pytest.approx(0.1)
-    assert float(model.d_optimizer.learning_rate) == pytest.approx(2e-4)
-    assert float(model.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(8e-4)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(8e-4)
     for optimizer in (model.d_optimizer, model.g_optimizer):
         assert isinstance(optimizer, keras.optimizers.RMSprop)
         assert float(optimizer.rho) == 0.99 and float(optimizer.epsilon) == 1e-16
