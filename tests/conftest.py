@@ -121,4 +121,3 @@ def run_script():
                               **kwargs)
 
     return run
-

@@ -59,8 +59,9 @@ def main(name, optimizer="default", seed="0", mirrored=None):
     cls = MODELS[name]
     mirrored = mirrored or distribute.make_strategy("mirrored")
     single = tf.distribute.get_strategy()
-    initial = tiny(cls).get_weights()
-    images, _ = testing.fake_batch(tiny(cls), 16 * 3, seed=1)
+    reference = tiny(cls)
+    initial = reference.get_weights()
+    images, _ = testing.fake_batch(reference, 16 * 3, seed=1)
     one = build(cls, single, initial, optimizer)
     two = build(cls, mirrored, initial, optimizer)
     result = {
